@@ -1,0 +1,104 @@
+package vfs
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+)
+
+// WriteFileAtomic replaces the named file, or creates it, with what write
+// writes, so that after a crash at any point the file is either wholly old
+// (or absent, if it did not exist) or wholly new. The steps are those of
+// Redis's manifest and RDB saves:
+//
+//  1. create a temporary file, temp-<base>-<random>.tmp (see IsTemp), in the
+//     same directory, so that the rename stays within one file system;
+//  2. call write with a buffered writer on it and flush;
+//  3. Sync the temporary file, so that its contents are durable before
+//     its name is;
+//  4. Close it;
+//  5. Rename it over name;
+//  6. SyncDir the directory, so that the rename is durable.
+//
+// If any step up to the rename fails, or write returns an error or panics,
+// WriteFileAtomic removes the temporary file and leaves name untouched.
+// Errors are wrapped with the name ("vfs: write NAME: ..."); errors.Is sees
+// the cause. If only the last step fails, the new contents are in place but
+// may not survive a crash: the caller must treat the write as failed.
+//
+// A crash can leave a temporary file behind: remove those that IsTemp
+// recognises when opening the directory.
+func WriteFileAtomic(fsys FS, name string, write func(w io.Writer) error) error {
+	dir := filepath.Dir(name)
+	tmp := filepath.Join(dir, tempName(filepath.Base(name)))
+	f, err := fsys.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	open, renamed := true, false
+	defer func() { // also on a panic in write
+		if open {
+			f.Close()
+		}
+		if !renamed {
+			fsys.Remove(tmp)
+		}
+	}()
+
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err := write(bw); err != nil {
+		return fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	open = false
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	if err := fsys.Rename(tmp, name); err != nil {
+		return fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	renamed = true
+	if err := fsys.SyncDir(dir); err != nil {
+		return fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	return nil
+}
+
+const (
+	tempPrefix = "temp-"
+	tempSuffix = ".tmp"
+	tempRandom = 8 // hex digits
+)
+
+// tempName returns a fresh temporary name for a file named base.
+func tempName(base string) string {
+	return fmt.Sprintf("%s%s-%0*x%s", tempPrefix, base, tempRandom, rand.Uint32(), tempSuffix)
+}
+
+// IsTemp reports whether the last element of name has the form of
+// WriteFileAtomic's temporary files, temp-<base>-<8 hex digits>.tmp.
+func IsTemp(name string) bool {
+	s := filepath.Base(name)
+	if !strings.HasPrefix(s, tempPrefix) || !strings.HasSuffix(s, tempSuffix) {
+		return false
+	}
+	s = s[len(tempPrefix) : len(s)-len(tempSuffix)] // <base>-<random>
+	i := len(s) - tempRandom - 1
+	if i < 1 || s[i] != '-' {
+		return false
+	}
+	for _, c := range s[i+1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
