@@ -1,0 +1,5 @@
+//go:build !amd64 || purego
+
+package crc64
+
+func archImpls() []impl { return nil }
