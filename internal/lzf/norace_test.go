@@ -1,0 +1,5 @@
+//go:build !race
+
+package lzf
+
+const raceEnabled = false
