@@ -21,23 +21,12 @@ func decLen(n int) int {
 // AppendCommand appends args as a RESP multibulk command,
 // "*<argc>\r\n" then "$<len>\r\n<arg>\r\n" per argument: the form Redis
 // writes to its AOF. It grows dst once.
-func AppendCommand(dst []byte, args ...[]byte) []byte {
-	n := 1 + decLen(len(args)) + 2
-	for _, a := range args {
-		n += 1 + decLen(len(a)) + 2 + len(a) + 2
-	}
-	dst = slices.Grow(dst, n)
-	dst = appendPrefixed(dst, '*', int64(len(args)))
-	for _, a := range args {
-		dst = appendPrefixed(dst, '$', int64(len(a)))
-		dst = append(dst, a...)
-		dst = append(dst, '\r', '\n')
-	}
-	return dst
-}
+func AppendCommand(dst []byte, args ...[]byte) []byte { return appendCommand(dst, args) }
 
 // AppendCommandString is AppendCommand for string arguments.
-func AppendCommandString(dst []byte, args ...string) []byte {
+func AppendCommandString(dst []byte, args ...string) []byte { return appendCommand(dst, args) }
+
+func appendCommand[T []byte | string](dst []byte, args []T) []byte {
 	n := 1 + decLen(len(args)) + 2
 	for _, a := range args {
 		n += 1 + decLen(len(a)) + 2 + len(a) + 2

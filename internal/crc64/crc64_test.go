@@ -4,28 +4,17 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"flag"
 	"hash"
 	stdcrc64 "hash/crc64"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/aofrdb/aofrdb/internal/testenv"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for the randomized tests (0 picks one; failures print it)")
-
-// newRand returns a generator seeded from -seed, or from a fresh random seed
-// that it logs so a failure can be replayed with -seed.
-func newRand(t testing.TB) *rand.Rand {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = rand.Uint64() | 1
-	}
-	t.Logf("random seed %d (replay with: go test -run '^%s$' ./internal/crc64/ -seed=%d)", seed, t.Name(), seed)
-	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-}
+func newRand(t testing.TB) *rand.Rand { return testenv.Rand(t) }
 
 func randBytes(r *rand.Rand, n int) []byte {
 	p := make([]byte, n)

@@ -3,28 +3,16 @@ package lzf
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/aofrdb/aofrdb/internal/testenv"
 )
 
-var seedFlag = flag.Uint64("lzf.seed", 0, "seed for the randomized tests (0: pick one and print it)")
-
-// testRand returns a random source for a randomized test, and logs its seed
-// so that a failure can be replayed with -lzf.seed.
-func testRand(t testing.TB) *rand.Rand {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -lzf.seed=%d)", seed, seed)
-	return rand.New(rand.NewPCG(seed, 0x6c7a66))
-}
+func testRand(t testing.TB) *rand.Rand { return testenv.Rand(t) }
 
 // refDecompress is liblzf's lzf_decompress written as plainly as possible,
 // to check Decompress against: the output length, or 0 and the error class

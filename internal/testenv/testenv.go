@@ -9,6 +9,8 @@
 package testenv
 
 import (
+	"flag"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"testing"
@@ -52,4 +54,24 @@ func RedisServer(t testing.TB) string {
 func RedisCLI(t testing.TB) string {
 	t.Helper()
 	return LookPath(t, "redis-cli", "apt-get install -y redis-tools")
+}
+
+var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: pick a new one and log it)")
+
+// Seed returns the seed of a randomized test: the -seed flag's value when
+// set, or a fresh one. It logs the seed with the command that replays it.
+func Seed(t testing.TB) uint64 {
+	t.Helper()
+	seed := *seedFlag
+	if seed == 0 {
+		seed = rand.Uint64()>>1 | 1
+	}
+	t.Logf("random seed %d (replay: go test -run '^%s$' -seed=%d)", seed, t.Name(), seed)
+	return seed
+}
+
+// Rand returns a generator seeded by Seed.
+func Rand(t testing.TB) *rand.Rand {
+	t.Helper()
+	return rand.New(rand.NewPCG(Seed(t), 0x9e3779b97f4a7c15))
 }

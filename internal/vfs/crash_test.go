@@ -2,7 +2,6 @@ package vfs
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -10,21 +9,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/aofrdb/aofrdb/internal/testenv"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: a new one)")
-
-// testSeed returns the seed of a randomized test and logs it.
-func testSeed(t *testing.T) uint64 {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	return seed
-}
+func testSeed(t *testing.T) uint64 { return testenv.Seed(t) }
 
 // crash is the strict crash: only synced state survives.
 func crash(m *MemFS) *MemFS { return m.CrashClone(CrashOptions{}) }
