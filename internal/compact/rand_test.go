@@ -1,0 +1,10 @@
+package compact
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/aofrdb/aofrdb/internal/testenv"
+)
+
+func newRand(t testing.TB) *rand.Rand { return testenv.Rand(t) }
