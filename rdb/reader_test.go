@@ -178,3 +178,10 @@ func TestMaxDatabases(t *testing.T) {
 		t.Fatalf("got %v, want ErrDatabase", err)
 	}
 }
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	return b
+}
