@@ -316,10 +316,6 @@ func (d *decoder) checkSize(n uint64, start int64) error {
 	if n > math.MaxInt-arenaSize {
 		return d.errAt(start, ErrCorrupt, "string length %d too large", n)
 	}
-	if d.rd == nil && n > uint64(d.end-d.pos) {
-		d.pos = d.end
-		return d.short()
-	}
 	return nil
 }
 
@@ -335,6 +331,10 @@ func (d *decoder) readRaw(n uint64, start int64) ([]byte, error) {
 	}
 	if err := d.checkSize(n, start); err != nil {
 		return nil, err
+	}
+	if d.rd == nil { // all the input is buffered: it is too short
+		d.pos = d.end
+		return nil, d.short()
 	}
 	return d.readRawInto(make([]byte, 0, min(n, firstCap)), int(n))
 }
