@@ -1,0 +1,129 @@
+package rdb
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+const benchKeys = 200_000
+
+// smallKeys returns entries like DEBUG POPULATE makes: key:N = value:N.
+func smallKeys(n int) []*Entry {
+	out := make([]*Entry, n)
+	for i := range out {
+		s := strconv.Itoa(i)
+		out[i] = &Entry{Key: []byte("key:" + s), Value: String("value:" + s), Idle: -1, Freq: -1}
+	}
+	return out
+}
+
+func BenchmarkReaderSmallKeys(b *testing.B) {
+	data := writeAll(b, smallKeys(benchKeys), nil)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rd := NewReader(bytes.NewReader(data), nil)
+		n := 0
+		for {
+			_, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != benchKeys {
+			b.Fatalf("%d keys", n)
+		}
+	}
+	b.ReportMetric(float64(benchKeys)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+}
+
+func BenchmarkReaderFixture(b *testing.B) {
+	data := readFile(b, fixtureFiles(b)["rdb-default"])
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := readAll(bytes.NewReader(data), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriterSmallKeys(b *testing.B) {
+	entries := smallKeys(benchKeys)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := NewWriter(io.Discard, nil)
+		for _, e := range entries {
+			if err := w.WriteEntry(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(benchKeys)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+}
+
+func benchLarge(b *testing.B, compressible bool, opts *WriterOptions) {
+	const size, n = 64 << 10, 256
+	r := rand.New(rand.NewPCG(1, 2))
+	entries := make([]*Entry, n)
+	for i := range entries {
+		v := make([]byte, size)
+		for j := range v {
+			if compressible {
+				v[j] = "abcdefgh"[r.IntN(8)]
+			} else {
+				v[j] = byte(r.Uint32())
+			}
+		}
+		entries[i] = &Entry{Key: []byte("big:" + strconv.Itoa(i)), Value: String(v), Idle: -1, Freq: -1}
+	}
+	b.SetBytes(size * n)
+	for b.Loop() {
+		w := NewWriter(io.Discard, opts)
+		for _, e := range entries {
+			if err := w.WriteEntry(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriter64KiB(b *testing.B) {
+	b.Run("random", func(b *testing.B) { benchLarge(b, false, nil) })
+	b.Run("random-nocompression", func(b *testing.B) { benchLarge(b, false, &WriterOptions{NoCompression: true}) })
+	b.Run("text", func(b *testing.B) { benchLarge(b, true, nil) })
+}
+
+func BenchmarkReader64KiB(b *testing.B) {
+	const size, n = 64 << 10, 256
+	r := rand.New(rand.NewPCG(1, 2))
+	var entries []*Entry
+	for i := range n {
+		v := make([]byte, size)
+		for j := range v {
+			v[j] = byte(r.Uint32())
+		}
+		entries = append(entries, &Entry{Key: []byte("big:" + strconv.Itoa(i)), Value: String(v), Idle: -1, Freq: -1})
+	}
+	data := writeAll(b, entries, nil)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, _, err := readAll(bytes.NewReader(data), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
