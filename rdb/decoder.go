@@ -260,7 +260,7 @@ func (d *decoder) intText(v int64) []byte {
 func (d *decoder) readString() ([]byte, error) {
 	// Fast path: a short raw string entirely in the buffer.
 	if d.pos < d.end {
-		if b := d.buf[d.pos]; b < 0x40 && d.end-d.pos > int(b) {
+		if b := d.buf[d.pos]; b < 0x40 && d.end-d.pos > int(b) && (d.maxStr == 0 || uint64(b) <= d.maxStr) {
 			n := int(b)
 			s := d.alloc(n)
 			copy(s, d.buf[d.pos+1:d.pos+1+n])
@@ -323,7 +323,7 @@ func (d *decoder) checkSize(n uint64, start int64) error {
 // not all buffered, the result grows as data arrives, so a corrupt length
 // cannot make it allocate more than about twice what the input holds.
 func (d *decoder) readRaw(n uint64, start int64) ([]byte, error) {
-	if n <= uint64(d.end-d.pos) {
+	if n <= uint64(d.end-d.pos) && (d.maxStr == 0 || n <= d.maxStr) {
 		s := d.alloc(int(n))
 		copy(s, d.buf[d.pos:])
 		d.pos += int(n)
