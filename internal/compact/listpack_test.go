@@ -77,6 +77,13 @@ func TestListpackEncodings(t *testing.T) {
 			if !sameElem(got[0], c.want) {
 				t.Fatalf("got %+v, want %+v", got[0], c.want)
 			}
+			if s := got[0].Str; len(s) > 0 {
+				s[0]++ // Str aliases lp
+				if lp[len(lp)-1-backlenSize(len(c.enc))-len(s)] != s[0] {
+					t.Fatal("Str does not alias the listpack")
+				}
+				s[0]--
+			}
 			var b ListpackBuilder
 			b.AppendElement(c.want)
 			if !bytes.Equal(b.Bytes(), lp) {

@@ -7,4 +7,7 @@ import (
 	"github.com/aofrdb/aofrdb/internal/testenv"
 )
 
-func newRand(t testing.TB) *rand.Rand { return testenv.Rand(t) }
+func newRand(t testing.TB) *rand.Rand {
+	t.Helper()
+	return testenv.Rand(t)
+}
