@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"testing"
 )
@@ -126,4 +127,32 @@ func BenchmarkReader64KiB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkReaderFile reads the file named by $AOFRDB_BENCH_RDB (for
+// example one written by redis-server after DEBUG POPULATE 1000000), to
+// compare with redis-check-rdb on the same file.
+func BenchmarkReaderFile(b *testing.B) {
+	path := os.Getenv("AOFRDB_BENCH_RDB")
+	if path == "" {
+		b.Skip("set AOFRDB_BENCH_RDB to an RDB file")
+	}
+	data := readFile(b, path)
+	b.SetBytes(int64(len(data)))
+	keys := 0
+	for b.Loop() {
+		rd := NewReader(bytes.NewReader(data), nil)
+		keys = 0
+		for {
+			_, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys++
+		}
+	}
+	b.ReportMetric(float64(keys)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
 }

@@ -123,7 +123,7 @@
 // keeps one 64 KiB buffer and carves small strings from 64 KiB arena chunks
 // to keep allocations per key low: the byte slices of the values it
 // returns belong to the caller, and an arena chunk lives as long as any of
-// them.
+// them; Entries are likewise carved from slabs of 64.
 //
 // # Concurrency
 //

@@ -55,6 +55,9 @@ const (
 // MaxVersion is the newest RDB version the Reader reads (Redis 7.4).
 const MaxVersion = 12
 
+// entrySlab is how many Entries the Reader allocates at once.
+const entrySlab = 64
+
 // DefaultMaxDatabases is the default of ReaderOptions.MaxDatabases: the
 // largest `databases` setting Redis accepts.
 const DefaultMaxDatabases = math.MaxInt32
@@ -112,6 +115,7 @@ type Reader struct {
 	done    bool
 	db      int
 
+	slab      []Entry // Entries are carved from it
 	aux       []Aux
 	functions [][]byte
 	moduleAux []ModuleAux
@@ -329,7 +333,12 @@ func (r *Reader) next() (*Entry, error) {
 				expire, hasExpire, idle, freq = 0, false, -1, -1
 				continue
 			}
-			e := &Entry{DB: r.db, Key: key, Idle: idle, Freq: freq, Value: v}
+			if len(r.slab) == 0 {
+				r.slab = make([]Entry, entrySlab)
+			}
+			e := &r.slab[0]
+			r.slab = r.slab[1:]
+			*e = Entry{DB: r.db, Key: key, Idle: idle, Freq: freq, Value: v}
 			if hasExpire {
 				e.ExpireAt = expire
 				e.Expired = expire < r.now
