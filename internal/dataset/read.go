@@ -162,7 +162,8 @@ func (je *jsonEntry) entry(db int, e *rdb.Entry) error {
 	return nil
 }
 
-// strict decodes data into v, refusing unknown members.
+// strict decodes data into v, refusing unknown members (for objects; the
+// other values use json.Unmarshal, which is faster).
 func strict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -173,25 +174,25 @@ func decodeValue(typ string, raw json.RawMessage) (rdb.Value, error) {
 	switch typ {
 	case "string":
 		var s []byte
-		if err := strict(raw, &s); err != nil {
+		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
 		return rdb.String(s), nil
 	case "list":
 		var l [][]byte
-		if err := strict(raw, &l); err != nil {
+		if err := json.Unmarshal(raw, &l); err != nil {
 			return nil, err
 		}
 		return rdb.List(l), nil
 	case "set":
 		var s [][]byte
-		if err := strict(raw, &s); err != nil {
+		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
 		return rdb.Set(s), nil
 	case "zset":
 		var pairs [][]json.RawMessage
-		if err := strict(raw, &pairs); err != nil {
+		if err := json.Unmarshal(raw, &pairs); err != nil {
 			return nil, err
 		}
 		z := make(rdb.ZSet, len(pairs))
@@ -199,7 +200,7 @@ func decodeValue(typ string, raw json.RawMessage) (rdb.Value, error) {
 			if len(p) != 2 {
 				return nil, fmt.Errorf("member %d: want [member, score], got %d elements", i, len(p))
 			}
-			if err := strict(p[0], &z[i].Member); err != nil {
+			if err := json.Unmarshal(p[0], &z[i].Member); err != nil {
 				return nil, fmt.Errorf("member %d: %w", i, err)
 			}
 			f, err := decodeScore(p[1])
@@ -211,7 +212,7 @@ func decodeValue(typ string, raw json.RawMessage) (rdb.Value, error) {
 		return z, nil
 	case "hash":
 		var pairs [][]json.RawMessage
-		if err := strict(raw, &pairs); err != nil {
+		if err := json.Unmarshal(raw, &pairs); err != nil {
 			return nil, err
 		}
 		h := make(rdb.Hash, len(pairs))
@@ -219,14 +220,14 @@ func decodeValue(typ string, raw json.RawMessage) (rdb.Value, error) {
 			if len(p) != 2 && len(p) != 3 {
 				return nil, fmt.Errorf("field %d: want [field, value] or [field, value, expire_at_ms], got %d elements", i, len(p))
 			}
-			if err := strict(p[0], &h[i].Field); err != nil {
+			if err := json.Unmarshal(p[0], &h[i].Field); err != nil {
 				return nil, fmt.Errorf("field %d: %w", i, err)
 			}
-			if err := strict(p[1], &h[i].Value); err != nil {
+			if err := json.Unmarshal(p[1], &h[i].Value); err != nil {
 				return nil, fmt.Errorf("field %s: %w", quote(h[i].Field), err)
 			}
 			if len(p) == 3 {
-				if err := strict(p[2], &h[i].ExpireAt); err != nil || h[i].ExpireAt <= 0 {
+				if err := json.Unmarshal(p[2], &h[i].ExpireAt); err != nil || h[i].ExpireAt <= 0 {
 					return nil, fmt.Errorf("field %s: invalid field expiry %s", quote(h[i].Field), p[2])
 				}
 			}

@@ -1,0 +1,22 @@
+// Command aofrdb inspects, checks and converts Redis persistence files with
+// the aofrdb library: the same reader, writer and data-set model that Go
+// programs get.
+//
+// Usage:
+//
+//	aofrdb dump FILE.rdb                 print the data set as canonical JSON
+//	aofrdb convert [flags] IN OUT        RDB to JSON, JSON to RDB (or RDB to RDB)
+//	aofrdb check [flags] FILE.rdb        verify an RDB file, as redis-check-rdb does
+//	aofrdb version                       print the version
+//	aofrdb help [COMMAND]                print the usage
+//
+// The JSON is the schema of the fixtures' expected.json files (see
+// internal/dataset). Exit status: 0 on success, 1 when a file is unsound or
+// a command fails, 2 on a usage error.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
