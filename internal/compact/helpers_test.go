@@ -91,7 +91,6 @@ func wantFormatError(t testing.TB, err error, kind, reason string) *FormatError 
 	return fe
 }
 
-func le16(v int) []byte   { return binary.LittleEndian.AppendUint16(nil, uint16(v)) }
 func le32(v int) []byte   { return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
 func le64(v int64) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
 func be32(v int) []byte   { return binary.BigEndian.AppendUint32(nil, uint32(v)) }

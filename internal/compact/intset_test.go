@@ -90,8 +90,11 @@ func TestIntsetMalformed(t *testing.T) {
 func TestIntsetCuts(t *testing.T) {
 	is := rawIntset(4, -5, 1, 1000000)
 	for cut := range len(is) {
-		if _, err := IntsetEach(is[:cut], nil); !errors.Is(err, ErrFormat) {
-			t.Fatalf("cut at %d: %v", cut, err)
+		_, err := IntsetEach(is[:cut], nil)
+		if cut < 8 {
+			wantFormatError(t, err, "intset", "shorter than the 8-byte header")
+		} else {
+			wantFormatError(t, err, "intset", "do not fill")
 		}
 	}
 }

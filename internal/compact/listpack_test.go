@@ -2,6 +2,7 @@ package compact
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -100,13 +101,13 @@ func TestListpackEncodings(t *testing.T) {
 
 // TestListpackBacklenBoundaries checks entries whose sizes sit at each
 // backlen width boundary: 127/128 (1→2 bytes), 16382/16383 (2→3),
-// 2097150/2097151 (3→4); 268435454/268435455 (4→5) unless -short.
+// 2097150/2097151 (3→4), 268435454/268435455 (4→5). The two largest are
+// built by hand in memory that is never written, so they cost little; the
+// others also go through ListpackBuilder.
 func TestListpackBacklenBoundaries(t *testing.T) {
-	type bc struct{ size, backlen int }
-	cases := []bc{{1, 1}, {127, 1}, {128, 2}, {16382, 2}, {16383, 3}, {2097150, 3}, {2097151, 4}}
-	if !testing.Short() && !raceEnabled {
-		cases = append(cases, bc{268435454, 4}, bc{268435455, 5})
-	}
+	cases := []struct{ size, backlen int }{{1, 1}, {127, 1}, {128, 2}, {16382, 2}, {16383, 3},
+		{2097150, 3}, {2097151, 4}, {268435454, 4}, {268435455, 5}}
+	var big []byte
 	for _, c := range cases {
 		t.Run(strconv.Itoa(c.size), func(t *testing.T) {
 			// The string form whose encoding+data has exactly c.size bytes.
@@ -119,10 +120,25 @@ func TestListpackBacklenBoundaries(t *testing.T) {
 			default:
 				s = c.size - 5
 			}
-			str := repeat('a', s)
-			var b ListpackBuilder
-			b.AppendString(str)
-			lp := b.Bytes()
+			var lp []byte
+			if c.size < 1<<24 {
+				var b ListpackBuilder
+				b.AppendString(repeat('a', s))
+				lp = b.Bytes()
+			} else {
+				// One buffer for both, its string bytes never touched, so
+				// never made resident.
+				if big == nil {
+					big = make([]byte, 6+268435455+5+1)
+				}
+				lp = big[:6+c.size+c.backlen+1]
+				binary.LittleEndian.PutUint32(lp, uint32(len(lp)))
+				lp[4] = 1
+				lp[6] = 0xF0
+				binary.LittleEndian.PutUint32(lp[7:], uint32(s))
+				appendBacklen(lp[:6+c.size], c.size)
+				lp[len(lp)-1] = 0xFF
+			}
 			if got := len(lp) - 7 - c.size; got != c.backlen {
 				t.Fatalf("entry of %d bytes written with a %d-byte backlen, want %d", c.size, got, c.backlen)
 			}
@@ -137,6 +153,16 @@ func TestListpackBacklenBoundaries(t *testing.T) {
 			})
 			if n != 1 || err != nil {
 				t.Fatalf("ListpackEach = %d, %v", n, err)
+			}
+			// One byte short of the backlen Redis writes: rejected.
+			if c.backlen > 1 && c.size < 1<<24 {
+				short := slices.Clone(lp[:6+c.size])
+				short = append(short, appendBacklen(nil, c.size)[1:]...)
+				short = append(short, 0xFF)
+				binary.LittleEndian.PutUint32(short, uint32(len(short)))
+				if _, err := ListpackEach(short, nil); err == nil {
+					t.Fatal("backlen one byte short accepted")
+				}
 			}
 		})
 	}
@@ -346,10 +372,11 @@ func TestListpackCuts(t *testing.T) {
 	}
 	for cut := range len(lp) {
 		b := slices.Clone(lp[:cut])
-		if _, err := ListpackEach(b, nil); err == nil {
-			t.Fatalf("cut at %d: no error", cut)
-		} else if !errors.Is(err, ErrFormat) {
-			t.Fatalf("cut at %d: %v", cut, err)
+		_, err := ListpackEach(b, nil)
+		if cut < 7 {
+			wantFormatError(t, err, "listpack", "shorter than the 7-byte minimum")
+		} else {
+			wantFormatError(t, err, "listpack", "header total bytes")
 		}
 		if cut < 6 || cut == len(lp)-1 {
 			continue

@@ -202,8 +202,11 @@ func TestZiplistCuts(t *testing.T) {
 	}
 	for cut := range len(zl) {
 		b := slices.Clone(zl[:cut])
-		if _, err := ZiplistEach(b, nil); !errors.Is(err, ErrFormat) {
-			t.Fatalf("cut at %d: %v", cut, err)
+		_, err := ZiplistEach(b, nil)
+		if cut < 11 {
+			wantFormatError(t, err, "ziplist", "shorter than the 11-byte minimum")
+		} else {
+			wantFormatError(t, err, "ziplist", "zlbytes")
 		}
 		if cut < 10 || cut == len(zl)-1 {
 			continue
