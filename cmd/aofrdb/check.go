@@ -29,7 +29,7 @@ the reason on stderr, as redis-check-rdb.
 	min: 1,
 	max: 1,
 	setup: func(fs *flag.FlagSet) func(*cli, []string) int {
-		databases := fs.Int("databases", 16, "refuse a database index `N` or above, as a redis-server with that many databases does (0: no limit)")
+		databases := fs.Int("databases", 0, "refuse a database index `N` or above, as a redis-server with `databases N` does (0: no limit, as redis-check-rdb)")
 		return func(c *cli, ops []string) int { return c.check(ops[0], *databases) }
 	},
 }
@@ -37,7 +37,7 @@ the reason on stderr, as redis-check-rdb.
 // dbStats counts the keys of one database.
 type dbStats struct {
 	keys, expires, expired int64
-	types                  map[rdb.Type]int64
+	types                  [rdb.TypeModule + 1]int64 // by rdb.Type
 }
 
 func (s *dbStats) add(e *rdb.Entry) {
@@ -48,21 +48,17 @@ func (s *dbStats) add(e *rdb.Entry) {
 	if e.Expired {
 		s.expired++
 	}
-	if s.types == nil {
-		s.types = make(map[rdb.Type]int64)
+	if t := e.Value.Type(); int(t) < len(s.types) {
+		s.types[t]++
 	}
-	s.types[e.Value.Type()]++
 }
 
 func (s *dbStats) typesString() string {
-	ts := make([]rdb.Type, 0, len(s.types))
-	for t := range s.types {
-		ts = append(ts, t)
-	}
-	slices.Sort(ts)
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = fmt.Sprintf("%s %d", t, s.types[t])
+	var parts []string
+	for t, n := range s.types {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", rdb.Type(t), n))
+		}
 	}
 	return strings.Join(parts, ", ")
 }

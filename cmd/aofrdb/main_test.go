@@ -284,6 +284,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"convert", "--rdb-version", "7", rdbPath, filepath.Join(t.TempDir(), "x.rdb")}, exitFail, `^$`, `version 7`},
 		{[]string{"dump", filepath.Join(t.TempDir(), "missing.rdb")}, exitFail, `^$`, `no such file`},
 		{[]string{"dump", "--", rdbPath}, exitOK, `"redis_version": "`, `^$`},
+		{[]string{"check", "--databases", "1", fixtureFile(t, "rdb-default", "dump.rdb")}, exitFail, `ERROR DETECTED`, `database index out of range`},
+		{[]string{"check", "--databases=16", fixtureFile(t, "rdb-default", "dump.rdb")}, exitOK, `RDB looks OK`, `^$`},
 	} {
 		stdout, stderr, status := cliRun(t, c.args...)
 		if status != c.status || !regexp.MustCompile(c.out).MatchString(stdout) || !regexp.MustCompile(c.err).MatchString(stderr) {
