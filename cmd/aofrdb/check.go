@@ -97,7 +97,7 @@ func (c *cli) check(name string, databases int) int {
 	}
 	p.done()
 
-	if v, err := r.Version(); err == nil {
+	if v, _ := r.Version(); v > 0 { // known even after an error
 		fmt.Fprintf(out, "RDB version:       %d\n", v)
 	}
 	for _, a := range r.Aux() {
