@@ -102,8 +102,10 @@ type ModuleAux struct {
 }
 
 // Reader reads an RDB file one key at a time. It buffers its input
-// internally and reads no further than the 8-byte checksum trailer (or the
-// EOF opcode before version 5).
+// internally, so it may read past the end of the RDB (the 8-byte checksum
+// trailer, or the EOF opcode before version 5); after io.EOF, Offset is
+// where the RDB ended, and a caller that goes on with what follows (the
+// RESP tail of an AOF with an RDB preamble) reads again from there.
 //
 // A Reader is not safe for concurrent use.
 type Reader struct {
