@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +71,13 @@ func (c *cli) check(name string, databases int) int {
 		return c.errorf("check", "%v", err)
 	}
 	defer in.Close()
+
+	// check keeps nothing of the keys it reads, so the live heap stays at a
+	// few MB: collecting a quarter as often costs some MB and saves about a
+	// third of the time on files of small keys. GOGC, when set, wins.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 
 	out := c.stdout
 	fmt.Fprintf(out, "Checking RDB file %s\n", in.name)
