@@ -311,20 +311,8 @@ func (d *decoder) readQuicklist(t byte) (Value, error) {
 			l = append(l, blob)
 			continue
 		}
-		add := func(e compact.Element) error {
-			l = append(l, d.text(e))
-			return nil
-		}
-		if t == typeListQuicklist2 {
-			_, err = compact.ListpackEach(blob, add)
-			if err != nil {
-				return nil, d.compactErr(start, "listpack", err)
-			}
-		} else {
-			_, err = compact.ZiplistEach(blob, add)
-			if err != nil {
-				return nil, d.compactErr(start, "ziplist", err)
-			}
+		if l, err = d.appendListNode(l, blob, start, t == typeListQuicklist2); err != nil {
+			return nil, err
 		}
 	}
 	if len(l) == 0 {
@@ -338,15 +326,28 @@ func (d *decoder) readListZiplist() (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var l List
-	if _, err := compact.ZiplistEach(blob, func(e compact.Element) error {
+	l, err := d.appendListNode(nil, blob, start, false)
+	if err != nil || len(l) == 0 {
+		return nil, err
+	}
+	return l, nil
+}
+
+// appendListNode appends the elements of a listpack (or, when !listpack, a
+// ziplist) blob read at start to l.
+func (d *decoder) appendListNode(l List, blob []byte, start int64, listpack bool) (List, error) {
+	add := func(e compact.Element) error {
 		l = append(l, d.text(e))
 		return nil
-	}); err != nil {
-		return nil, d.compactErr(start, "list ziplist", err)
 	}
-	if len(l) == 0 {
-		return nil, nil
+	if listpack {
+		if _, err := compact.ListpackEach(blob, add); err != nil {
+			return nil, d.compactErr(start, "listpack", err)
+		}
+		return l, nil
+	}
+	if _, err := compact.ZiplistEach(blob, add); err != nil {
+		return nil, d.compactErr(start, "ziplist", err)
 	}
 	return l, nil
 }
