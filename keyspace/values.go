@@ -1,0 +1,142 @@
+package keyspace
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/aofrdb/aofrdb/rdb"
+)
+
+// aggregate is the in-memory form of a value other than a string: *list,
+// *set, *hash, *zset, *streamValue, *moduleValue.
+type aggregate interface {
+	// export returns the value in the value model, sharing no memory that
+	// a later command changes.
+	export() rdb.Value
+	// clone returns a deep copy (COPY).
+	clone() aggregate
+}
+
+// export returns o's value in the value model.
+func (o *object) export() rdb.Value {
+	if o.typ == rdb.TypeString {
+		return rdb.String(bytes.Clone(o.str))
+	}
+	return o.v.(aggregate).export()
+}
+
+// clone returns a deep copy of o.
+func (o *object) clone() *object {
+	n := &object{exp: o.exp, typ: o.typ}
+	if o.typ == rdb.TypeString {
+		n.str = bytes.Clone(o.str)
+	} else {
+		n.v = o.v.(aggregate).clone()
+	}
+	return n
+}
+
+// importValue turns a value of the value model into an object. It keeps
+// no reference to v's slices that a caller might reuse... except for
+// streams and module values, which are kept as given.
+func (m *Memory) importValue(v rdb.Value) (*object, error) {
+	switch v := v.(type) {
+	case rdb.String:
+		return &object{typ: rdb.TypeString, str: bytes.Clone(nonNil(v))}, nil
+	case rdb.List:
+		return &object{typ: rdb.TypeList, v: newListFrom(v)}, nil
+	case rdb.Set:
+		return &object{typ: rdb.TypeSet, v: newSetFrom(v, m.opts.SetMaxIntsetEntries)}, nil
+	case rdb.Hash:
+		return &object{typ: rdb.TypeHash, v: newHashFrom(v, m.opts.HashMaxListpackEntries, m.opts.HashMaxListpackValue)}, nil
+	case rdb.ZSet:
+		return &object{typ: rdb.TypeZSet, v: newZSetFrom(v)}, nil
+	case *rdb.Stream:
+		return &object{typ: rdb.TypeStream, v: &streamValue{v}}, nil
+	case *rdb.Module:
+		return &object{typ: rdb.TypeModule, v: &moduleValue{v}}, nil
+	}
+	return nil, fmt.Errorf("keyspace: cannot hold a value of type %T", v)
+}
+
+// streamValue holds a stream loaded from a snapshot. No command changes
+// it yet (streams arrive with their commands later), so it is shared,
+// not copied, by export.
+type streamValue struct{ s *rdb.Stream }
+
+func (s *streamValue) export() rdb.Value { return s.s }
+func (s *streamValue) clone() aggregate  { return &streamValue{cloneStream(s.s)} }
+
+func cloneStream(s *rdb.Stream) *rdb.Stream {
+	n := *s
+	n.Entries = make([]rdb.StreamEntry, len(s.Entries))
+	for i, e := range s.Entries {
+		n.Entries[i] = rdb.StreamEntry{ID: e.ID, Fields: cloneBytes(e.Fields)}
+	}
+	n.Groups = make([]rdb.StreamGroup, len(s.Groups))
+	for i, g := range s.Groups {
+		g.Name = bytes.Clone(g.Name)
+		g.Pending = append([]rdb.StreamPending(nil), g.Pending...)
+		for j := range g.Pending {
+			g.Pending[j].Consumer = bytes.Clone(g.Pending[j].Consumer)
+		}
+		g.Consumers = append([]rdb.StreamConsumer(nil), g.Consumers...)
+		for j := range g.Consumers {
+			g.Consumers[j].Name = bytes.Clone(g.Consumers[j].Name)
+			g.Consumers[j].Pending = append([]rdb.StreamID(nil), g.Consumers[j].Pending...)
+		}
+		n.Groups[i] = g
+	}
+	return &n
+}
+
+// moduleValue holds an opaque module value; it never changes.
+type moduleValue struct{ m *rdb.Module }
+
+func (m *moduleValue) export() rdb.Value { return m.m }
+func (m *moduleValue) clone() aggregate {
+	return &moduleValue{&rdb.Module{ID: m.m.ID, Data: bytes.Clone(m.m.Data)}}
+}
+
+// cloneBytes returns a deep copy of a slice of byte slices.
+func cloneBytes(s [][]byte) [][]byte {
+	n := make([][]byte, len(s))
+	for i, b := range s {
+		n[i] = bytes.Clone(nonNil(b))
+	}
+	return n
+}
+
+// Restore adds a key read from a snapshot; see Keyspace.
+func (m *Memory) Restore(e *rdb.Entry) error {
+	if e.DB < 0 || e.DB >= len(m.dbs) {
+		return fmt.Errorf("%w: %d", ErrBadDB, e.DB)
+	}
+	if e.Expired {
+		return nil
+	}
+	o, err := m.importValue(e.Value)
+	if err != nil {
+		return err
+	}
+	o.exp = e.ExpireAt
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.dbs[e.DB]
+	si := shardOf(e.Key)
+	sh := &d.shards[si]
+	if _, dup := sh.m[string(e.Key)]; dup {
+		return fmt.Errorf("%w: %q in database %d", ErrDuplicateKey, e.Key, e.DB)
+	}
+	m.touch(e.DB, si)
+	if sh.m == nil {
+		sh.m = make(map[string]*object)
+	}
+	sh.m[string(e.Key)] = o
+	d.keys++
+	if o.exp != 0 {
+		d.expires++
+		sh.expires++
+	}
+	return nil
+}
