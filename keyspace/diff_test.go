@@ -87,7 +87,7 @@ func (d *differ) do(args ...string) resp.Value {
 		return ours
 	}
 	o, r := normalize(name, ours), normalize(name, theirs)
-	if o.String() != r.String() || o.Type != r.Type {
+	if !bytes.Equal(resp.AppendValue(nil, o), resp.AppendValue(nil, r)) {
 		d.fail("reply differs:\n ours  %s\n redis %s", ours, theirs)
 	}
 	return ours
