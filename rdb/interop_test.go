@@ -2,84 +2,16 @@ package rdb
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
+	"github.com/aofrdb/aofrdb/internal/redistest"
 	"github.com/aofrdb/aofrdb/internal/testenv"
-	"github.com/aofrdb/aofrdb/resp"
 )
-
-// redisConn is a minimal RESP client for the interop test.
-type redisConn struct {
-	t  *testing.T
-	c  net.Conn
-	rd *resp.Reader
-}
-
-func (r *redisConn) do(args ...string) resp.Value {
-	r.t.Helper()
-	if _, err := r.c.Write(resp.AppendCommandString(nil, args...)); err != nil {
-		r.t.Fatal(err)
-	}
-	v, err := r.rd.ReadReply()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	if v.Type == resp.TypeSimpleError {
-		r.t.Fatalf("%v: %s", args, v.Str)
-	}
-	return v
-}
-
-// startRedis starts redis-server on a unix socket in dir, loading
-// dir/dump.rdb, and returns a client.
-func startRedis(t *testing.T, dir string) *redisConn {
-	t.Helper()
-	server := testenv.RedisServer(t)
-	sock := filepath.Join(dir, "redis.sock")
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, server, "--port", "0", "--unixsocket", sock, "--dir", dir,
-		"--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--logfile", filepath.Join(dir, "redis.log"))
-	must(t, cmd.Start())
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.Dial("unix", sock)
-		if err == nil {
-			rc := &redisConn{t: t, c: c, rd: resp.NewReader(c)}
-			t.Cleanup(func() { c.Close() })
-			for {
-				if _, err := c.Write(resp.AppendCommandString(nil, "PING")); err != nil {
-					t.Fatal(err)
-				}
-				v, err := rc.rd.ReadReply()
-				must(t, err)
-				if v.Type != resp.TypeSimpleError {
-					return rc
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("redis-server still loading: %s", v.Str)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server did not start: %v\n%s", err, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // TestInterop writes random data sets, checks them with redis-check-rdb,
 // loads them in redis-server, reads every key back (DUMP and PEXPIRETIME)
@@ -106,20 +38,21 @@ func TestInterop(t *testing.T) {
 			if out, err := exec.Command(checker, path).CombinedOutput(); err != nil {
 				t.Fatalf("redis-check-rdb: %v\n%s", err, out)
 			}
-			rc := startRedis(t, dir)
+			// redis-server loads dir/dump.rdb.
+			rc := redistest.Start(t, dir, "--dbfilename", "dump.rdb").Client()
 			perDB := map[int]int{}
 			for _, e := range entries {
 				perDB[e.DB]++
 			}
 			for db, n := range perDB {
-				rc.do("SELECT", strconv.Itoa(db))
-				if got := rc.do("DBSIZE").Int; got != int64(n) {
+				rc.Must("SELECT", strconv.Itoa(db))
+				if got := rc.Must("DBSIZE").Int; got != int64(n) {
 					t.Errorf("db %d: DBSIZE %d, wrote %d keys", db, got, n)
 				}
 			}
 			for _, e := range entries {
-				rc.do("SELECT", strconv.Itoa(e.DB))
-				payload := rc.do("DUMP", string(e.Key))
+				rc.Must("SELECT", strconv.Itoa(e.DB))
+				payload := rc.Must("DUMP", string(e.Key))
 				if payload.IsNull() {
 					t.Fatalf("key %q missing", e.Key)
 				}
@@ -128,7 +61,7 @@ func TestInterop(t *testing.T) {
 				if got, want := toJSON(canonValue(v)), normalize(e.Value, opts.Version); got != want {
 					t.Fatalf("key %q (%s):\n got %.500s\nwant %.500s", e.Key, e.Value.Type(), got, want)
 				}
-				exp := rc.do("PEXPIRETIME", string(e.Key)).Int
+				exp := rc.Must("PEXPIRETIME", string(e.Key)).Int
 				if exp == -1 {
 					exp = 0
 				}
@@ -137,7 +70,7 @@ func TestInterop(t *testing.T) {
 				}
 			}
 			// Redis's own file of the same data reads back equal.
-			rc.do("SAVE")
+			rc.Must("SAVE")
 			got, _, err := readAll(bytes.NewReader(readFile(t, path)), nil)
 			must(t, err)
 			byKey := map[string]*Entry{}

@@ -1,138 +1,56 @@
 package compact
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
-	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/aofrdb/aofrdb/internal/crc64"
-	"github.com/aofrdb/aofrdb/internal/testenv"
+	"github.com/aofrdb/aofrdb/internal/redistest"
+	"github.com/aofrdb/aofrdb/resp"
 )
 
-// redisServer is a redis-server started for a test and a connection to it
-// speaking just enough RESP for RESTORE, DUMP and reading values back.
-type redisServer struct {
-	conn net.Conn
-	rd   *bufio.Reader
-}
-
-// startRedis starts redis-server on a unix socket with persistence off,
-// deep sanitization of RESTORE payloads, no LZF in DUMP, and compact
-// encodings allowed up to sizes the tests use. It skips (fails under
-// AOFRDB_REQUIRE_REDIS=1) when redis-server is not installed.
-func startRedis(t *testing.T) *redisServer {
+// startRedis starts redis-server (through redistest) with deep
+// sanitization of RESTORE payloads, no LZF in DUMP, and compact encodings
+// allowed up to sizes the tests use, and returns a client. It skips (fails
+// under AOFRDB_REQUIRE_REDIS=1) when redis-server is not installed.
+func startRedis(t *testing.T) *redistest.Client {
 	t.Helper()
-	bin := testenv.RedisServer(t)
-	// Not t.TempDir: a unix socket path must stay under about 100 bytes.
-	dir, err := os.MkdirTemp("", "compact")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "r.sock")
-	var log bytes.Buffer
-	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--dir", dir,
+	return redistest.Start(t, "",
 		"--sanitize-dump-payload", "yes", "--rdbcompression", "no",
 		"--list-max-listpack-size", "-5",
 		"--hash-max-listpack-entries", "100000", "--hash-max-listpack-value", "100000",
-		"--zset-max-listpack-entries", "100000", "--zset-max-listpack-value", "100000")
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("redis-server log:\n%s", log.Bytes())
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.Dial("unix", sock)
-		if err == nil {
-			t.Cleanup(func() { conn.Close() })
-			conn.SetDeadline(time.Now().Add(time.Minute))
-			return &redisServer{conn: conn, rd: bufio.NewReader(conn)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not open %s: %v\n%s", sock, err, log.Bytes())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		"--zset-max-listpack-entries", "100000", "--zset-max-listpack-value", "100000").Client()
 }
 
-// do sends a command and returns its reply: a simple string, error (with
-// its "-") or integer as text in one element, a bulk string as one element
-// (nil when null), or an array's elements.
-func (r *redisServer) do(t *testing.T, args ...[]byte) [][]byte {
+// bulks returns the elements of v, which must be an array of bulk strings.
+func bulks(t *testing.T, v resp.Value) [][]byte {
 	t.Helper()
-	req := fmt.Appendf(nil, "*%d\r\n", len(args))
-	for _, a := range args {
-		req = fmt.Appendf(req, "$%d\r\n", len(a))
-		req = append(append(req, a...), "\r\n"...)
+	if v.Type != resp.TypeArray || v.IsNull() {
+		t.Fatalf("reply %s: want an array", v)
 	}
-	if _, err := r.conn.Write(req); err != nil {
-		t.Fatal(err)
+	out := make([][]byte, len(v.Elems))
+	for i, e := range v.Elems {
+		if e.Type != resp.TypeBulkString || e.IsNull() {
+			t.Fatalf("reply %s: element %d is not a bulk string", v, i)
+		}
+		out[i] = e.Str
 	}
-	return r.reply(t)
+	return out
 }
 
-func (r *redisServer) line(t *testing.T) []byte {
+// dump returns the DUMP payload of key.
+func dump(t *testing.T, rc *redistest.Client, key string) []byte {
 	t.Helper()
-	line, err := r.rd.ReadBytes('\n')
-	if err != nil || len(line) < 3 || line[len(line)-2] != '\r' {
-		t.Fatalf("bad reply %q: %v", line, err)
+	v := rc.Do("DUMP", key)
+	if v.Type != resp.TypeBulkString || v.IsNull() {
+		t.Fatalf("DUMP %s: %s", key, v)
 	}
-	return line[:len(line)-2]
-}
-
-func (r *redisServer) reply(t *testing.T) [][]byte {
-	t.Helper()
-	line := r.line(t)
-	switch line[0] {
-	case '+', ':':
-		return [][]byte{line[1:]}
-	case '-':
-		return [][]byte{line}
-	case '$':
-		n, err := strconv.Atoi(string(line[1:]))
-		if err != nil || n < -1 {
-			t.Fatalf("bad bulk length %q", line)
-		}
-		if n == -1 {
-			return [][]byte{nil}
-		}
-		b := make([]byte, n+2)
-		if _, err := io.ReadFull(r.rd, b); err != nil {
-			t.Fatal(err)
-		}
-		return [][]byte{b[:n]}
-	case '*':
-		n, err := strconv.Atoi(string(line[1:]))
-		if err != nil || n < 0 {
-			t.Fatalf("bad array length %q", line)
-		}
-		out := make([][]byte, 0, n)
-		for range n {
-			out = append(out, r.reply(t)...)
-		}
-		return out
-	}
-	t.Fatalf("unexpected reply %q", line)
-	return nil
+	return v.Str
 }
 
 func bs(s ...string) [][]byte {
@@ -236,21 +154,20 @@ func TestRedisListpackBytes(t *testing.T) {
 			elems = bs("a", "b", "1")
 		}
 		key := []byte("list")
-		rs.do(t, bs("DEL", "list")...)
-		if got := rs.do(t, append([][]byte{[]byte("RPUSH"), key}, elems...)...); string(got[0]) != strconv.Itoa(len(elems)) {
-			t.Fatalf("RPUSH: %q", got)
+		rs.Must("DEL", "list")
+		if got := rs.DoBytes(append([][]byte{[]byte("RPUSH"), key}, elems...)...); got.Type != resp.TypeInteger || got.Int != int64(len(elems)) {
+			t.Fatalf("RPUSH: %s", got)
 		}
-		dump := rs.do(t, bs("DUMP", "list")...)[0]
-		theirs := blobFromDump(t, dump, 18)
+		theirs := blobFromDump(t, dump(t, rs, "list"), 18)
 		ours := AppendListpack(nil, elems...)
 		if !bytes.Equal(ours, theirs) {
 			t.Fatalf("list %q:\nredis: % x\nours:  % x", elems, theirs, ours)
 		}
 		// And back: RESTORE ours and read it.
-		if got := rs.do(t, []byte("RESTORE"), []byte("list2"), []byte("0"), quicklistPayload(ours), []byte("REPLACE")); string(got[0]) != "OK" {
-			t.Fatalf("RESTORE: %q", got)
+		if got := rs.DoBytes([]byte("RESTORE"), []byte("list2"), []byte("0"), quicklistPayload(ours), []byte("REPLACE")); got.String() != "OK" {
+			t.Fatalf("RESTORE: %s", got)
 		}
-		if got := rs.do(t, bs("LRANGE", "list2", "0", "-1")...); !slices.EqualFunc(got, elems, bytes.Equal) {
+		if got := bulks(t, rs.Do("LRANGE", "list2", "0", "-1")); !slices.EqualFunc(got, elems, bytes.Equal) {
 			t.Fatalf("LRANGE after RESTORE: %q, want %q", got, elems)
 		}
 
@@ -266,19 +183,21 @@ func TestRedisListpackBytes(t *testing.T) {
 		if len(pairs) == 0 {
 			continue
 		}
-		rs.do(t, bs("DEL", "hash")...)
-		rs.do(t, append(args, pairs...)...)
-		theirs = blobFromDump(t, rs.do(t, bs("DUMP", "hash")...)[0], 16)
+		rs.Must("DEL", "hash")
+		if got := rs.DoBytes(append(args, pairs...)...); got.Type != resp.TypeInteger || got.Int != int64(len(pairs)/2) {
+			t.Fatalf("HSET: %s", got)
+		}
+		theirs = blobFromDump(t, dump(t, rs, "hash"), 16)
 		if ours := AppendListpack(nil, pairs...); !bytes.Equal(ours, theirs) {
 			t.Fatalf("hash %q:\nredis: % x\nours:  % x", pairs, theirs, ours)
 		}
 	}
 	// The section 2 zset, restored from our listpack.
 	lp := AppendListpack(nil, bs("a", "1", "b", "2.5")...)
-	if got := rs.do(t, []byte("RESTORE"), []byte("zset"), []byte("0"), blobPayload(17, lp), []byte("REPLACE")); string(got[0]) != "OK" {
-		t.Fatalf("RESTORE zset: %q", got)
+	if got := rs.DoBytes([]byte("RESTORE"), []byte("zset"), []byte("0"), blobPayload(17, lp), []byte("REPLACE")); got.String() != "OK" {
+		t.Fatalf("RESTORE zset: %s", got)
 	}
-	if got := rs.do(t, bs("ZRANGE", "zset", "0", "-1", "WITHSCORES")...); !slices.EqualFunc(got, bs("a", "1", "b", "2.5"), bytes.Equal) {
+	if got := bulks(t, rs.Do("ZRANGE", "zset", "0", "-1", "WITHSCORES")); !slices.EqualFunc(got, bs("a", "1", "b", "2.5"), bytes.Equal) {
 		t.Fatalf("ZRANGE: %q", got)
 	}
 }
@@ -383,10 +302,10 @@ func TestRedisValidationAgrees(t *testing.T) {
 				ours = err == nil && !dup
 				payload = blobPayload(9, blob)
 			}
-			got := rs.do(t, []byte("RESTORE"), []byte("k"), []byte("0"), payload, []byte("REPLACE"))
-			theirs := string(got[0]) == "OK"
-			if !theirs && !bytes.Contains(got[0], []byte("Bad data format")) {
-				t.Fatalf("%s % x: RESTORE replied %q", kind, blob, got)
+			got := rs.DoBytes([]byte("RESTORE"), []byte("k"), []byte("0"), payload, []byte("REPLACE"))
+			theirs := got.String() == "OK"
+			if !theirs && (got.Type != resp.TypeSimpleError || !bytes.Contains(got.Str, []byte("Bad data format"))) {
+				t.Fatalf("%s % x: RESTORE replied %s", kind, blob, got)
 			}
 			if ours != theirs {
 				_, err := ListpackEach(blob, nil)
@@ -408,7 +327,7 @@ func TestRedisValidationAgrees(t *testing.T) {
 		}
 		t.Logf("%s: redis-server and this package agree on %d accepted and %d rejected blobs", kind, accepted, rejected)
 	}
-	if got := rs.do(t, bs("PING")...); string(got[0]) != "PONG" {
-		t.Fatalf("PING: %q", got)
+	if got := rs.Do("PING"); got.String() != "PONG" {
+		t.Fatalf("PING: %s", got)
 	}
 }

@@ -1,7 +1,6 @@
 package lzf
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"crypto/sha256"
@@ -12,18 +11,15 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc64"
-	"io"
 	"math"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
-	"github.com/aofrdb/aofrdb/internal/testenv"
+	"github.com/aofrdb/aofrdb/internal/redistest"
+	"github.com/aofrdb/aofrdb/resp"
 )
 
 // crcTable and redisCRC compute Redis's CRC-64/Jones (initial value 0, no
@@ -287,96 +283,6 @@ func readDumpValue(rec dumpRecord, r *rdbReader) (count int, digest []byte, err 
 	return count, digest, err
 }
 
-// redisServer is a redis-server started for a test, and a connection to it
-// speaking just enough RESP for RESTORE, GET and DUMP.
-type redisServer struct {
-	conn net.Conn
-	rd   *bufio.Reader
-}
-
-// startRedis starts redis-server on a unix socket in a temporary directory,
-// with persistence off, and stops it when the test ends. It skips (fails
-// under AOFRDB_REQUIRE_REDIS=1) when redis-server is not installed.
-func startRedis(t *testing.T) *redisServer {
-	t.Helper()
-	bin := testenv.RedisServer(t)
-	// Not t.TempDir: a unix socket path must stay under about 100 bytes.
-	dir, err := os.MkdirTemp("", "lzf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "r.sock")
-	var log bytes.Buffer
-	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--dir", dir)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("redis-server log:\n%s", log.Bytes())
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.Dial("unix", sock)
-		if err == nil {
-			t.Cleanup(func() { conn.Close() })
-			conn.SetDeadline(time.Now().Add(time.Minute))
-			return &redisServer{conn: conn, rd: bufio.NewReader(conn)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not open %s: %v\n%s", sock, err, log.Bytes())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// do sends a command and returns its reply: the text of a simple string,
-// error (starting with "-") or integer, or the bytes of a bulk string (nil
-// for a null one).
-func (r *redisServer) do(t *testing.T, args ...[]byte) []byte {
-	t.Helper()
-	req := fmt.Appendf(nil, "*%d\r\n", len(args))
-	for _, a := range args {
-		req = fmt.Appendf(req, "$%d\r\n", len(a))
-		req = append(append(req, a...), "\r\n"...)
-	}
-	if _, err := r.conn.Write(req); err != nil {
-		t.Fatal(err)
-	}
-	line, err := r.rd.ReadBytes('\n')
-	if err != nil || len(line) < 3 || line[len(line)-2] != '\r' {
-		t.Fatalf("bad reply %q: %v", line, err)
-	}
-	line = line[:len(line)-2]
-	switch line[0] {
-	case '+', ':':
-		return line[1:]
-	case '-':
-		return line
-	case '$':
-		n, err := strconv.Atoi(string(line[1:]))
-		if err != nil || n < -1 {
-			t.Fatalf("bad bulk length %q", line)
-		}
-		if n == -1 {
-			return nil
-		}
-		b := make([]byte, n+2)
-		if _, err := io.ReadFull(r.rd, b); err != nil {
-			t.Fatal(err)
-		}
-		return b[:n]
-	}
-	t.Fatalf("unexpected reply %q", line)
-	return nil
-}
-
 // appendRDBLen appends n in RDB length encoding (REDIS-FORMATS.md 1.4).
 func appendRDBLen(b []byte, n int) []byte {
 	switch {
@@ -411,7 +317,7 @@ func lzfDumpPayload(v []byte) []byte {
 // package, in DUMP payloads, and reads them back; and decompresses what
 // redis-server's liblzf makes of the same strings.
 func TestRedisServerLoadsLZF(t *testing.T) {
-	r := startRedis(t)
+	rc := redistest.Start(t, "").Client()
 	values := map[string][]byte{
 		"21 bytes":   []byte("aaaaaaaaaaaaaaaaaaaaa"),
 		"40 x a":     bytes.Repeat([]byte("a"), 40),
@@ -431,18 +337,22 @@ func TestRedisServerLoadsLZF(t *testing.T) {
 	for name, v := range values {
 		key := []byte("lzf:" + name)
 		if p := lzfDumpPayload(v); p != nil {
-			if reply := r.do(t, []byte("RESTORE"), key, []byte("0"), p, []byte("REPLACE")); string(reply) != "OK" {
+			if reply := rc.DoBytes([]byte("RESTORE"), key, []byte("0"), p, []byte("REPLACE")); reply.String() != "OK" {
 				t.Fatalf("%s: RESTORE of our LZF: %s", name, reply)
 			}
-			if got := r.do(t, []byte("GET"), key); !bytes.Equal(got, v) {
-				t.Fatalf("%s: redis-server decompressed our LZF to %d different bytes", name, len(got))
+			if got := rc.DoBytes([]byte("GET"), key); got.Type != resp.TypeBulkString || got.IsNull() || !bytes.Equal(got.Str, v) {
+				t.Fatalf("%s: redis-server decompressed our LZF to %d different bytes (%.40s)", name, len(got.Str), got)
 			}
 			restored++
-		} else if reply := r.do(t, []byte("SET"), key, v); string(reply) != "OK" {
+		} else if reply := rc.DoBytes([]byte("SET"), key, v); reply.String() != "OK" {
 			t.Fatalf("%s: SET: %s", name, reply)
 		}
 		// Redis's own compression of the same value, through DUMP.
-		dump := r.do(t, []byte("DUMP"), key)
+		reply := rc.DoBytes([]byte("DUMP"), key)
+		if reply.Type != resp.TypeBulkString || reply.IsNull() {
+			t.Fatalf("%s: DUMP: %s", name, reply)
+		}
+		dump := reply.Str
 		rd := &rdbReader{b: dump[:max(len(dump)-10, 0)]}
 		if typ, err := rd.byte(); err != nil || typ != 0 {
 			t.Fatalf("%s: DUMP %x…: not a string", name, trim(dump))

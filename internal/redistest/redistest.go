@@ -57,6 +57,13 @@ func Start(t testing.TB, dir string, extra ...string) *Server {
 		cancel()
 		_ = cmd.Wait()
 	})
+	// Cleanups run last first: this one, while the server still runs.
+	t.Cleanup(func() {
+		if t.Failed() {
+			log, _ := os.ReadFile(logf)
+			t.Logf("redistest: redis-server log:\n%s", log)
+		}
+	})
 	s := &Server{Dir: dir, Socket: sock, t: t}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
