@@ -439,9 +439,13 @@ func TestListModel(t *testing.T) {
 		}
 		return out
 	}
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < 5000; i++ {
 		var args []string
-		switch r.IntN(10) {
+		op := r.IntN(10)
+		if len(model) > 300 && op < 4 {
+			op += 4 // pop instead of pushing: stay around a few hundred
+		}
+		switch op {
 		case 0, 1:
 			n := 1 + r.IntN(1+r.IntN(100))
 			args = []string{"LPUSH", "l"}
@@ -541,7 +545,7 @@ func listModelRem(model []string, v string, count int) []string {
 // listValues are element values: short ones that repeat (so LREM, LPOS
 // and LINSERT find them), integers as Redis encodes them compactly, and
 // binary ones.
-var listValues = []string{"a", "b", "c", "a", "b", "1", "-1", "007", "12345678901234567890", "", "\x00", "\xff\xfe\r\n", strings.Repeat("x", 70)}
+var listValues = []string{"a", "b", "c", "a", "b", "1", "-1", "007", "-0", "-9223372036854775808", "12345678901234567890", "", "\x00", "\xff\xfe\r\n", strings.Repeat("x", 70)}
 
 func listValue(r *rand.Rand) string { return listValues[r.IntN(len(listValues))] }
 
@@ -565,7 +569,18 @@ func listCount(r *rand.Rand) string {
 }
 
 func listEnd(r *rand.Rand) string {
-	return []string{"LEFT", "RIGHT", "left", "Right", "LEFT", "RIGHT", "middle"}[r.IntN(7)]
+	if r.IntN(15) == 0 {
+		return "middle"
+	}
+	return []string{"LEFT", "RIGHT", "left", "Right"}[r.IntN(4)]
+}
+
+// listLPosArg picks a COUNT or MAXLEN for LPOS.
+func listLPosArg(r *rand.Rand) string {
+	if r.IntN(10) == 0 {
+		return []string{"-1", "abc", "9223372036854775807"}[r.IntN(3)]
+	}
+	return strconv.Itoa(r.IntN(5))
 }
 
 // listBadTimeout picks a timeout Redis refuses, so that a blocking
@@ -588,10 +603,10 @@ func listMpopArgs(r *rand.Rand, k []string) []string {
 		args = append(args, randKey(r, k))
 	}
 	args = append(args, listEnd(r))
-	switch r.IntN(6) {
-	case 0, 1:
+	switch r.IntN(10) {
+	case 0, 1, 2, 3:
 		args = append(args, "COUNT", listCount(r))
-	case 2:
+	case 4:
 		args = append(args, [][]string{{"COUNT"}, {"count", "2", "count", "2"}, {"FOO"}}[r.IntN(3)]...)
 	}
 	return args
@@ -628,7 +643,7 @@ func init() {
 			return []string{"LSET", randKey(r, k), listIndex(r), listValue(r)}
 		}},
 		gen{"lists", func(r *rand.Rand, k []string) []string {
-			where := []string{"BEFORE", "AFTER", "before", "After", "middle"}[r.IntN(5)]
+			where := []string{"BEFORE", "AFTER", "before", "After", "BEFORE", "AFTER", "BEFORE", "AFTER", "middle"}[r.IntN(9)]
 			return []string{"LINSERT", randKey(r, k), where, listValue(r), listValue(r)}
 		}},
 		gen{"lists", func(r *rand.Rand, k []string) []string {
@@ -651,6 +666,9 @@ func init() {
 			return append([]string{"LMPOP"}, listMpopArgs(r, k)...)
 		}},
 		gen{"lists", func(r *rand.Rand, k []string) []string {
+			if r.IntN(3) == 0 {
+				return []string{"LRANGE", randKey(r, k), "0", "-1"}
+			}
 			return []string{"LRANGE", randKey(r, k), listIndex(r), listIndex(r)}
 		}},
 		gen{"lists", func(r *rand.Rand, k []string) []string {
@@ -670,9 +688,9 @@ func init() {
 					}
 					args = append(args, "RANK", rank)
 				case 3, 4, 5:
-					args = append(args, "COUNT", []string{"0", "1", "2", "3", "-1", "abc"}[r.IntN(6)])
+					args = append(args, "COUNT", listLPosArg(r))
 				case 6, 7, 8:
-					args = append(args, "MAXLEN", []string{"0", "1", "2", "5", "-1", "abc"}[r.IntN(6)])
+					args = append(args, "MAXLEN", listLPosArg(r))
 				default:
 					args = append(args, []string{"RANK", "FOO", "count"}[r.IntN(3)])
 				}
@@ -722,8 +740,8 @@ func listBlockingGen(r *rand.Rand, k []string) []string {
 
 // listDoMulti runs a command on both sides, inside MULTI/EXEC on
 // redis-server (where blocking commands do not block), comparing the
-// replies.
-func listDoMulti(d *differ, args ...string) {
+// replies. It returns our reply.
+func listDoMulti(d *differ, args ...string) resp.Value {
 	d.t.Helper()
 	d.history = append(d.history, fmt.Sprintf("%q (in MULTI)", args))
 	ours := d.exec(args)
@@ -744,6 +762,7 @@ func listDoMulti(d *differ, args ...string) {
 	if ours.String() != theirs.String() || ours.Type != theirs.Type {
 		d.fail("reply differs:\n ours  %s\n redis %s", ours, theirs)
 	}
+	return ours
 }
 
 // listMakeString turns a key into a string, on both sides (the string
@@ -792,4 +811,22 @@ func TestListsBlockingDiff(t *testing.T) {
 		}
 	}
 	d.check()
+}
+
+// TestListRestore checks that a list loaded from a snapshot is a copy.
+func TestListRestore(t *testing.T) {
+	ks := keyspace.NewMemory(nil)
+	v := rdb.List{[]byte("a"), nil, []byte("c")}
+	if err := ks.Restore(&rdb.Entry{Key: []byte("l"), Value: v}); err != nil {
+		t.Fatal(err)
+	}
+	v[0][0] = 'X'
+	reply, _ := listRun(t, ks, []byte("LRANGE"), []byte("l"), []byte("0"), []byte("-1"))
+	if want := lsBulks("a", "", "c"); reply != want {
+		t.Fatalf("LRANGE: %q, want %q", reply, want)
+	}
+	reply, _ = listRun(t, ks, []byte("TYPE"), []byte("l"))
+	if reply != "+list\r\n" {
+		t.Fatalf("TYPE: %q", reply)
+	}
 }
