@@ -215,24 +215,24 @@ func (l *list) span(start, end int64) (from, to int) {
 // ---- commands ----
 
 func init() {
-	register("lpush", -3, true, 1, 1, 1, func(x *ctx) { pushCommand(x, true, false) })
-	register("rpush", -3, true, 1, 1, 1, func(x *ctx) { pushCommand(x, false, false) })
-	register("lpushx", -3, true, 1, 1, 1, func(x *ctx) { pushCommand(x, true, true) })
-	register("rpushx", -3, true, 1, 1, 1, func(x *ctx) { pushCommand(x, false, true) })
-	register("lpop", -2, true, 1, 1, 1, func(x *ctx) { popCommand(x, true) })
-	register("rpop", -2, true, 1, 1, 1, func(x *ctx) { popCommand(x, false) })
+	register("lpush", -3, true, 1, 1, 1, func(x *ctx) { listPushCommand(x, true, false) })
+	register("rpush", -3, true, 1, 1, 1, func(x *ctx) { listPushCommand(x, false, false) })
+	register("lpushx", -3, true, 1, 1, 1, func(x *ctx) { listPushCommand(x, true, true) })
+	register("rpushx", -3, true, 1, 1, 1, func(x *ctx) { listPushCommand(x, false, true) })
+	register("lpop", -2, true, 1, 1, 1, func(x *ctx) { listPopCommand(x, true) })
+	register("rpop", -2, true, 1, 1, 1, func(x *ctx) { listPopCommand(x, false) })
 	register("lset", 4, true, 1, 1, 1, lsetCommand)
 	register("linsert", 5, true, 1, 1, 1, linsertCommand)
 	register("lrem", 4, true, 1, 1, 1, lremCommand)
 	register("ltrim", 4, true, 1, 1, 1, ltrimCommand)
 	register("rpoplpush", 3, true, 1, 2, 1, func(x *ctx) { lmoveCommand(x, false, true, nil) })
 	register("lmove", 5, true, 1, 2, 1, lmoveArgsCommand)
-	register("lmpop", -4, true, 0, 0, 0, func(x *ctx) { mpopCommand(x, 1, false) })
-	register("blpop", -3, true, 1, -2, 1, func(x *ctx) { bpopCommand(x, true) })
-	register("brpop", -3, true, 1, -2, 1, func(x *ctx) { bpopCommand(x, false) })
+	register("lmpop", -4, true, 0, 0, 0, func(x *ctx) { lmpopCommand(x, 1, false) })
+	register("blpop", -3, true, 1, -2, 1, func(x *ctx) { blpopCommand(x, true) })
+	register("brpop", -3, true, 1, -2, 1, func(x *ctx) { blpopCommand(x, false) })
 	register("brpoplpush", 4, true, 1, 2, 1, brpoplpushCommand)
 	register("blmove", 6, true, 1, 2, 1, blmoveCommand)
-	register("blmpop", -5, true, 0, 0, 0, func(x *ctx) { mpopCommand(x, 2, true) })
+	register("blmpop", -5, true, 0, 0, 0, func(x *ctx) { lmpopCommand(x, 2, true) })
 	register("lrange", 4, false, 1, 1, 1, lrangeCommand)
 	register("llen", 2, false, 1, 1, 1, llenCommand)
 	register("lindex", 3, false, 1, 1, 1, lindexCommand)
@@ -241,11 +241,11 @@ func init() {
 
 // Error replies of the list commands.
 const (
-	errNotPositive     = "ERR value is out of range, must be positive"
-	errNumkeys         = "ERR numkeys should be greater than 0"
-	errCountPositive   = "ERR count should be greater than 0"
-	errTimeoutNotFloat = "ERR timeout is not a float or out of range"
-	errTimeoutNegative = "ERR timeout is negative"
+	errListPopCount        = "ERR value is out of range, must be positive"
+	errListNumkeys         = "ERR numkeys should be greater than 0"
+	errListMpopCount       = "ERR count should be greater than 0"
+	errListTimeoutNotFloat = "ERR timeout is not a float or out of range"
+	errListTimeoutNegative = "ERR timeout is negative"
 )
 
 // lookupList finds key for reading as a list: nil, true when it is
@@ -306,8 +306,8 @@ func listPopName(front bool) []byte {
 	return []byte("RPOP")
 }
 
-// pushCommand is LPUSH, RPUSH and, with onlyExisting, LPUSHX and RPUSHX.
-func pushCommand(x *ctx, front, onlyExisting bool) {
+// listPushCommand is LPUSH, RPUSH and, with onlyExisting, LPUSHX and RPUSHX.
+func listPushCommand(x *ctx, front, onlyExisting bool) {
 	key := x.arg(1)
 	l, ok := x.lookupWriteList(key)
 	if !ok {
@@ -327,8 +327,8 @@ func pushCommand(x *ctx, front, onlyExisting bool) {
 	x.reply().Int(int64(l.len()))
 }
 
-// popCommand is LPOP and RPOP, with their optional count.
-func popCommand(x *ctx, front bool) {
+// listPopCommand is LPOP and RPOP, with their optional count.
+func listPopCommand(x *ctx, front bool) {
 	if x.nargs() > 3 {
 		x.err("ERR wrong number of arguments for '" + x.cmd.info.Name + "' command")
 		return
@@ -338,7 +338,7 @@ func popCommand(x *ctx, front bool) {
 	if withCount {
 		n, ok := parseInt(x.arg(2))
 		if !ok || n < 0 {
-			x.err(errNotPositive)
+			x.err(errListPopCount)
 			return
 		}
 		count = n
@@ -362,14 +362,14 @@ func popCommand(x *ctx, front bool) {
 	if !withCount {
 		x.reply().Bulk(l.pop(front))
 	} else {
-		popReply(x, l, front, count)
+		listPopReply(x, l, front, count)
 	}
 	x.listChanged(key, l)
 }
 
-// popReply pops up to count elements from one end of l, replying them
+// listPopReply pops up to count elements from one end of l, replying them
 // as an array in the order popped, and returns how many it popped.
-func popReply(x *ctx, l *list, front bool, count int64) int {
+func listPopReply(x *ctx, l *list, front bool, count int64) int {
 	n := int(min(count, int64(l.len())))
 	x.reply().Array(n)
 	for range n {
@@ -378,14 +378,14 @@ func popReply(x *ctx, l *list, front bool, count int64) int {
 	return n
 }
 
-// mpopCommand is LMPOP (numkeys at argument 1) and BLMPOP (timeout at
+// lmpopCommand is LMPOP (numkeys at argument 1) and BLMPOP (timeout at
 // 1, numkeys at 2): the first non-empty list among the keys gives up
 // to COUNT elements, replied with its name; it is propagated as LPOP or
 // RPOP with the number of elements popped.
-func mpopCommand(x *ctx, numkeysAt int, blocking bool) {
+func lmpopCommand(x *ctx, numkeysAt int, blocking bool) {
 	numkeys, ok := parseInt(x.arg(numkeysAt))
 	if !ok || numkeys < 1 {
-		x.err(errNumkeys)
+		x.err(errListNumkeys)
 		return
 	}
 	if numkeys > int64(x.nargs()-numkeysAt-2) {
@@ -403,7 +403,7 @@ func mpopCommand(x *ctx, numkeysAt int, blocking bool) {
 			i++
 			n, ok := parseInt(x.arg(i))
 			if !ok || n < 1 {
-				x.err(errCountPositive)
+				x.err(errListMpopCount)
 				return
 			}
 			count = n
@@ -413,7 +413,7 @@ func mpopCommand(x *ctx, numkeysAt int, blocking bool) {
 		return
 	}
 	count = max(count, 1)
-	if blocking && !x.argBlockTimeout(1) {
+	if blocking && !x.listArgTimeout(1) {
 		return
 	}
 	for _, key := range x.c.Args[numkeysAt+1 : whereAt] {
@@ -426,7 +426,7 @@ func mpopCommand(x *ctx, numkeysAt int, blocking bool) {
 		}
 		x.reply().Array(2)
 		x.reply().Bulk(key)
-		n := popReply(x, l, front, count)
+		n := listPopReply(x, l, front, count)
 		x.listChanged(key, l)
 		x.rewrite(listPopName(front), key, itoa(int64(n)))
 		return
@@ -436,11 +436,11 @@ func mpopCommand(x *ctx, numkeysAt int, blocking bool) {
 	x.reply().NullArray()
 }
 
-// bpopCommand is BLPOP and BRPOP without blocking: the first non-empty
+// blpopCommand is BLPOP and BRPOP without blocking: the first non-empty
 // list among the keys gives one element, replied with its name, and it
 // is propagated as LPOP or RPOP of that key.
-func bpopCommand(x *ctx, front bool) {
-	if !x.argBlockTimeout(x.nargs() - 1) {
+func blpopCommand(x *ctx, front bool) {
+	if !x.listArgTimeout(x.nargs() - 1) {
 		return
 	}
 	for _, key := range x.c.Args[1 : x.nargs()-1] {
@@ -474,7 +474,7 @@ func lmoveArgsCommand(x *ctx) {
 }
 
 func brpoplpushCommand(x *ctx) {
-	if !x.argBlockTimeout(3) {
+	if !x.listArgTimeout(3) {
 		return
 	}
 	lmoveCommand(x, false, true, [][]byte{[]byte("RPOPLPUSH"), x.arg(1), x.arg(2)})
@@ -489,7 +489,7 @@ func blmoveCommand(x *ctx) {
 	if !ok {
 		return
 	}
-	if !x.argBlockTimeout(5) {
+	if !x.listArgTimeout(5) {
 		return
 	}
 	lmoveCommand(x, from, to, [][]byte{[]byte("LMOVE"), x.arg(1), x.arg(2), x.arg(3), x.arg(4)})
@@ -795,27 +795,27 @@ func lposCommand(x *ctx) {
 
 // ---- blocking timeouts ----
 
-// argBlockTimeout checks argument i as a blocking command's timeout in
+// listArgTimeout checks argument i as a blocking command's timeout in
 // seconds, as Redis's getTimeoutFromObjectOrReply does, replying its
 // error when it is not valid. The keyspace never blocks, so the value
 // itself is not used.
-func (x *ctx) argBlockTimeout(i int) bool {
-	if msg := blockTimeoutError(x.arg(i)); msg != "" {
+func (x *ctx) listArgTimeout(i int) bool {
+	if msg := listTimeoutError(x.arg(i)); msg != "" {
 		x.err(msg)
 		return false
 	}
 	return true
 }
 
-// blockTimeoutError returns the error Redis replies for a timeout in
+// listTimeoutError returns the error Redis replies for a timeout in
 // seconds, or "" when it is valid. Redis reads it with strtold (an x87
 // long double: a 64-bit mantissa), refusing what does not parse whole,
 // NaN, overflow and underflow to zero; it then converts
 // ceil(seconds*1000) to a long long, where infinities and values out of
 // range become LLONG_MIN on x86-64, and refuses a negative result.
-func blockTimeoutError(b []byte) string {
+func listTimeoutError(b []byte) string {
 	if len(b) == 0 || len(b) >= 5*1024 || isSpace(b[0]) {
-		return errTimeoutNotFloat
+		return errListTimeoutNotFloat
 	}
 	s := string(b)
 	body := s
@@ -824,7 +824,7 @@ func blockTimeoutError(b []byte) string {
 	}
 	switch strings.ToLower(body) {
 	case "inf", "infinity":
-		return errTimeoutNegative
+		return errListTimeoutNegative
 	}
 	// Decimal, or C's hexadecimal floats ("0x1.8p3", "0x10").
 	// big.ParseFloat takes a little more than strtold: underscores after
@@ -833,26 +833,26 @@ func blockTimeoutError(b []byte) string {
 	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
 		base = 0
 		if strings.IndexByte(body, '_') >= 0 {
-			return errTimeoutNotFloat
+			return errListTimeoutNotFloat
 		}
 	} else if strings.ContainsAny(body, "pP") {
-		return errTimeoutNotFloat
+		return errListTimeoutNotFloat
 	}
 	f, _, err := big.ParseFloat(s, base, 64, big.ToNearestEven)
 	if err != nil {
-		return errTimeoutNotFloat
+		return errListTimeoutNotFloat
 	}
 	if f.Sign() != 0 {
 		// Beyond the largest long double (HUGE_VAL), or below half the
 		// smallest denormal (2^-16445), which rounds to zero.
 		if e := f.MantExp(nil); e > 16384 || e < -16445 {
-			return errTimeoutNotFloat
+			return errListTimeoutNotFloat
 		}
 	}
 	ms := new(big.Float).SetPrec(64).SetMode(big.ToNearestEven).Mul(f, big.NewFloat(1000))
 	// ceil(ms) < 0 when ms <= -1; ceil(ms) overflows when ms > 2^63-1.
 	if ms.Cmp(big.NewFloat(-1)) <= 0 || ms.Cmp(new(big.Float).SetInt64(math.MaxInt64)) > 0 {
-		return errTimeoutNegative
+		return errListTimeoutNegative
 	}
 	return ""
 }
