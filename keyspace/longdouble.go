@@ -13,9 +13,11 @@ import (
 // "0.99999999999999989").
 
 const (
-	ldPrec           = 64    // mantissa bits of an x87 long double
-	ldMaxExp         = 16384 // |x| >= 2^16384 overflows to infinity
-	ldMinExp         = -16381
+	ldPrec   = 64    // mantissa bits of an x87 long double
+	ldMaxExp = 16384 // |x| >= 2^16384 overflows to infinity
+	// Below 2^-16445 (the smallest denormal) strtold underflows to zero,
+	// which Redis refuses; denormals themselves are accepted.
+	ldMinDenormExp   = -16444
 	errFloatOverflow = "ERR increment would produce NaN or Infinity"
 )
 
@@ -32,14 +34,18 @@ func parseLongDouble(b []byte) (f *big.Float, inf, ok bool) {
 	case "inf", "infinity":
 		return nil, true, true
 	}
-	if strings.ContainsAny(s, "_pPxX") { // no underscores; hex floats are not supported here
+	// strtold takes decimal and hexadecimal ("0x1.8p3", "0x10") forms;
+	// big.ParseFloat with base 0 takes those and also underscores and
+	// 0b/0o prefixes, which strtold does not.
+	digits := strings.TrimLeft(s, "+-")
+	if strings.IndexByte(s, '_') >= 0 || len(digits) > 1 && digits[0] == '0' && strings.ContainsRune("bBoO", rune(digits[1])) {
 		return nil, false, false
 	}
-	f, _, err := big.ParseFloat(s, 10, ldPrec, big.ToNearestEven)
+	f, _, err := big.ParseFloat(s, 0, ldPrec, big.ToNearestEven)
 	if err != nil || f.IsInf() {
 		return nil, false, false
 	}
-	if e := f.MantExp(nil); f.Sign() != 0 && (e > ldMaxExp || e < ldMinExp) {
+	if e := f.MantExp(nil); f.Sign() != 0 && (e > ldMaxExp || e < ldMinDenormExp) {
 		return nil, false, false // ERANGE: overflow, or underflow to zero
 	}
 	return f, false, true
