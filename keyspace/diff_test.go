@@ -73,8 +73,13 @@ func (d *differ) do(args ...string) resp.Value {
 		d.history = d.history[1:]
 	}
 	ours := d.exec(args)
-	theirs := d.rc.Do(args...)
 	name := lower(args[0])
+	var theirs resp.Value
+	if blocking[name] {
+		theirs = d.doUnblocked(args)
+	} else {
+		theirs = d.rc.Do(args...)
+	}
 	if fix := fixups[name]; fix != nil {
 		for _, f := range fix(args, ours, theirs) {
 			d.rc.Do(f...)
@@ -91,6 +96,30 @@ func (d *differ) do(args ...string) resp.Value {
 		d.fail("reply differs:\n ours  %s\n redis %s", ours, theirs)
 	}
 	return ours
+}
+
+// blocking lists the commands that block in Redis when there is nothing
+// to serve: the keyspace replies at once as Redis does when it cannot
+// block, inside MULTI, so they are sent to redis-server in MULTI/EXEC.
+var blocking = map[string]bool{
+	"blpop": true, "brpop": true, "brpoplpush": true, "blmove": true, "blmpop": true,
+	"bzpopmin": true, "bzpopmax": true, "bzmpop": true,
+}
+
+// doUnblocked sends a command to redis-server inside MULTI/EXEC and
+// returns its reply (or the error it got when queued).
+func (d *differ) doUnblocked(args []string) resp.Value {
+	d.t.Helper()
+	d.rc.Must("MULTI")
+	if q := d.rc.Do(args...); q.Type == resp.TypeSimpleError {
+		d.rc.Do("DISCARD")
+		return q
+	}
+	v := d.rc.Do("EXEC")
+	if v.Type != resp.TypeArray || len(v.Elems) != 1 {
+		d.fail("EXEC of %q replied %s", args, v)
+	}
+	return v.Elems[0]
 }
 
 func (d *differ) fail(format string, args ...any) {
