@@ -424,13 +424,36 @@ type scanArgs struct {
 	typ   []byte // SCAN TYPE; nil: all
 }
 
-// parseScanCursor parses a SCAN cursor as Redis does (an unsigned
-// decimal).
+// parseScanCursor parses a SCAN cursor as Redis does, with strtoul: an
+// optional sign and decimal digits (none at all is 0; "-1" wraps to
+// 2^64-1), no leading space, nothing after, within 64 bits.
 func (x *ctx) parseScanCursor(i int) (uint64, bool) {
-	n, err := strconv.ParseUint(string(x.arg(i)), 10, 64)
-	if err != nil {
+	n, ok := parseStrtoul(x.arg(i))
+	if !ok {
 		x.err("ERR invalid cursor")
+	}
+	return n, ok
+}
+
+func parseStrtoul(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	neg := false
+	digits := b
+	if digits[0] == '+' || digits[0] == '-' {
+		neg = digits[0] == '-'
+		digits = digits[1:]
+	}
+	if len(digits) == 0 {
 		return 0, false
+	}
+	n, err := strconv.ParseUint(string(digits), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		n = -n
 	}
 	return n, true
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aofrdb/aofrdb/internal/redistest"
 	"github.com/aofrdb/aofrdb/keyspace"
@@ -109,7 +110,7 @@ func TestHashesIncr(t *testing.T) {
 // updates and deletions) and its conversion to a hash table, where a
 // deletion moves the last field into the hole.
 func TestHashesListpackOrder(t *testing.T) {
-	ks := shMemory()
+	ks := keyspace.NewMemory(&keyspace.Options{Clock: func() time.Time { return shNow }, HashMaxListpackEntries: 128})
 	keys := func(key string) []string {
 		t.Helper()
 		reply, _ := shExec(t, ks, "HKEYS", key)
@@ -526,12 +527,13 @@ func TestDifferentialHashes(t *testing.T) { runDifferential(t, "hashes", "generi
 // replies exactly, without sorting, where Redis keeps a listpack; and
 // the errors of HRANDFIELD, whose other replies are random.
 //
-// redis-server is told hash-max-listpack-entries 128, the value of
-// redis.conf and of Options' default: without a configuration file
-// Redis 7.0 uses 512.
+// Both sides use hash-max-listpack-entries 128, the value of redis.conf
+// (without a configuration file Redis 7.0 uses 512, as Options does), so
+// that conversions happen at a size the test reaches quickly.
 func TestHashesOrderLikeRedis(t *testing.T) {
 	srv := redistest.Start(t, "", "--hash-max-listpack-entries", "128")
-	d := &differ{t: t, ks: keyspace.NewMemory(nil), replica: keyspace.NewMemory(nil), rc: srv.Client()}
+	opts := &keyspace.Options{HashMaxListpackEntries: 128}
+	d := &differ{t: t, ks: keyspace.NewMemory(opts), replica: keyspace.NewMemory(opts), rc: srv.Client()}
 	exact := func(args ...string) {
 		t.Helper()
 		ours, theirs := d.exec(args), d.rc.Do(args...)

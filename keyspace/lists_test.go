@@ -501,7 +501,10 @@ func TestListModel(t *testing.T) {
 			}
 			start, end := r.IntN(20), len(model)-r.IntN(20)
 			args = []string{"LTRIM", "l", strconv.Itoa(start), strconv.Itoa(end)}
-			if start > end || start >= len(model) {
+			if end < 0 { // counts from the tail, as in Redis
+				end += len(model)
+			}
+			if start > end || start >= len(model) || end < 0 {
 				model = nil
 			} else {
 				model = model[start:min(end+1, len(model))]

@@ -24,7 +24,7 @@ type Options struct {
 	// after redis.conf; 0 means Redis's default. They decide reply order
 	// (a small hash replies in insertion order, a small all-integer set
 	// in ascending order), as they do in Redis.
-	HashMaxListpackEntries int // hash-max-listpack-entries, 128
+	HashMaxListpackEntries int // hash-max-listpack-entries, 512 (redis-server's built-in default; redis.conf says 128)
 	HashMaxListpackValue   int // hash-max-listpack-value, 64
 	SetMaxIntsetEntries    int // set-max-intset-entries, 512
 }
@@ -81,7 +81,7 @@ func NewMemory(opts *Options) *Memory {
 		m.opts.Databases = 16
 	}
 	if m.opts.HashMaxListpackEntries <= 0 {
-		m.opts.HashMaxListpackEntries = 128
+		m.opts.HashMaxListpackEntries = 512
 	}
 	if m.opts.HashMaxListpackValue <= 0 {
 		m.opts.HashMaxListpackValue = 64
