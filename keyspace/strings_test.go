@@ -1,0 +1,653 @@
+package keyspace_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/internal/redistest"
+
+	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/rdb"
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+// Unit tests of the string and bit commands: scripts of commands with
+// the reply each must give (Redis 7.0.15's, taken from the real server)
+// and the records it must log.
+//
+// A script line is "command => reply -> log":
+//   - command: arguments separated by spaces; an argument written in
+//     double quotes is a Go string literal ("" is empty, "a\x00b").
+//   - reply: the reply as resp.Value's String prints it.
+//   - log: the records logged, separated by "; ", each as arguments
+//     separated by spaces (quoted as above when needed); empty when the
+//     command logs nothing.
+//
+// Lines starting with # are comments.
+//
+// Every script runs on a new keyspace whose clock stands at strNow and
+// which holds a list under the key "l" (for WRONGTYPE).
+
+// strNow is the clock of the scripts: 2023-11-14T22:13:20Z.
+const strNow = 1700000000000
+
+var strScripts = map[string]string{
+	"set": `
+SET k v => OK -> SET k v
+GET k => "v" ->
+SET k v2 EX 100 => OK -> SET k v2 PXAT 1700000100000
+PTTL k => 100000 ->
+SET k v3 KEEPTTL => OK -> SET k v3 KEEPTTL
+PTTL k => 100000 ->
+GET k => "v3" ->
+SET k v4 => OK -> SET k v4
+PTTL k => -1 ->
+SET k v NX => (nil) ->
+SET k v5 XX => OK -> SET k v5 XX
+SET nk v XX => (nil) ->
+EXISTS nk => 0 ->
+SET k new GET => "v5" -> SET k new
+SET k x get GET NX => "new" ->
+SET k x get XX Get => "new" -> SET k x XX
+SET k get GET => "x" -> SET k get
+GET k => "get" ->
+SET k v nx xx => (error) ERR syntax error ->
+SET k v xx nx => (error) ERR syntax error ->
+SET k v nx nx => (nil) ->
+SET k v EX 10 PX 10 => (error) ERR syntax error ->
+SET k v EX 10 EXAT 10 => (error) ERR syntax error ->
+SET k v PXAT 10 EX 10 => (error) ERR syntax error ->
+SET k v EX 10 KEEPTTL => (error) ERR syntax error ->
+SET k v KEEPTTL EX 10 => (error) ERR syntax error ->
+SET k v KEEPTTL KEEPTTL => OK -> SET k v KEEPTTL KEEPTTL
+SET k v EX => (error) ERR syntax error ->
+SET k v PERSIST => (error) ERR syntax error ->
+SET k v BAD => (error) ERR syntax error ->
+SET k v EX 0 => (error) ERR invalid expire time in 'set' command ->
+SET k v EX -1 => (error) ERR invalid expire time in 'set' command ->
+SET k v PX 0 => (error) ERR invalid expire time in 'set' command ->
+SET k v EXAT 0 => (error) ERR invalid expire time in 'set' command ->
+SET k v EX abc => (error) ERR value is not an integer or out of range ->
+SET k v EX 9223372036854775 => (error) ERR invalid expire time in 'set' command ->
+SET k v EX 9223372036854776 => (error) ERR invalid expire time in 'set' command ->
+SET k v PX 9223372036854775000 => (error) ERR invalid expire time in 'set' command ->
+SET k v PXAT 9223372036854775807 => OK -> SET k v PXAT 9223372036854775807
+SET k v EX 10 EX 20 => OK -> SET k v PXAT 1700000020000
+SET k v px 5 PX 7 => OK -> SET k v PXAT 1700000000007
+SET k v2 EXAT 1800000000 GET => "v" -> SET k v2 PXAT 1800000000000
+PEXPIRETIME k => 1800000000000 ->
+SET k v NX EX 100 GET => "v2" ->
+SET k v XX EX 100 GET => "v2" -> SET k v PXAT 1700000100000
+SET k v "nx\x00junk" => (nil) ->
+SET l v GET => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SET l v EX 0 GET => (error) ERR invalid expire time in 'set' command ->
+TYPE l => list ->
+SET l v NX => (nil) ->
+SET l v => OK -> SET l v
+GET l => "v" ->
+SET e "" => OK -> SET e ""
+GET e => "" ->
+SET bin "a\x00\r\nb" => OK -> SET bin "a\x00\r\nb"
+GET bin => "a\x00\r\nb" ->
+`,
+	"set past expiry": `
+SET k v PXAT 1 => OK -> SET k v PXAT 1
+DBSIZE => 2 ->
+GET k => (nil) -> DEL k
+DBSIZE => 1 ->
+SET k v EXAT 1600000000 => OK -> SET k v PXAT 1600000000000
+SET k w GET => (nil) -> DEL k; SET k w
+SET k x EXAT 1600000001 GET => "w" -> SET k x PXAT 1600000001000
+EXISTS k => 0 -> DEL k
+`,
+	"setnx setex psetex": `
+SETNX k v => 1 -> SETNX k v
+SETNX k w => 0 ->
+GET k => "v" ->
+SETNX l v => 0 ->
+SETEX k 10 v2 => OK -> SET k v2 PXAT 1700000010000
+SETEX k 0 v => (error) ERR invalid expire time in 'setex' command ->
+SETEX k -5 v => (error) ERR invalid expire time in 'setex' command ->
+SETEX k x v => (error) ERR value is not an integer or out of range ->
+PSETEX k 10 v3 => OK -> SET k v3 PXAT 1700000000010
+PSETEX k 0 v => (error) ERR invalid expire time in 'psetex' command ->
+SETEX l 10 s => OK -> SET l s PXAT 1700000010000
+SETEX k 10 => (error) ERR wrong number of arguments for 'setex' command ->
+`,
+	"mset msetnx mget": `
+MSET a 1 b 2 => OK -> MSET a 1 b 2
+MGET a b c l => array["1" "2" (nil) (nil)] ->
+MSET a 1 b => (error) ERR wrong number of arguments for 'mset' command ->
+MSET a => (error) ERR wrong number of arguments for 'mset' command ->
+MSET a x a y => OK -> MSET a x a y
+GET a => "y" ->
+MSETNX a 1 c 3 => 0 ->
+MSETNX c 3 d 4 => 1 -> MSETNX c 3 d 4
+MSETNX e 1 e 2 => 1 -> MSETNX e 1 e 2
+GET e => "2" ->
+MSETNX x 1 y => (error) ERR wrong number of arguments for 'msetnx' command ->
+MSETNX l 1 => 0 ->
+SET t v EX 100 => OK -> SET t v PXAT 1700000100000
+MSET t w => OK -> MSET t w
+PTTL t => -1 ->
+MSET l s => OK -> MSET l s
+MGET l => array["s"] ->
+`,
+	"getset getdel": `
+GETSET k v => (nil) -> SET k v
+GETSET k w => "v" -> SET k w
+SET k v EX 100 => OK -> SET k v PXAT 1700000100000
+GETSET k x => "v" -> SET k x
+PTTL k => -1 ->
+GETSET l x => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+GETDEL k => "x" -> DEL k
+GETDEL k => (nil) ->
+EXISTS k => 0 ->
+GETDEL l => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+`,
+	"getex": `
+SET k v => OK -> SET k v
+GETEX k => "v" ->
+GETEX k EX 100 => "v" -> PEXPIREAT k 1700000100000
+PTTL k => 100000 ->
+GETEX k PX 100 => "v" -> PEXPIREAT k 1700000000100
+GETEX k EXAT 1800000000 => "v" -> PEXPIREAT k 1800000000000
+GETEX k PXAT 1800000000001 => "v" -> PEXPIREAT k 1800000000001
+GETEX k PERSIST => "v" -> PERSIST k
+GETEX k PERSIST => "v" ->
+PTTL k => -1 ->
+GETEX k EX 0 => (error) ERR invalid expire time in 'getex' command ->
+GETEX k EX x => (error) ERR value is not an integer or out of range ->
+GETEX nk EX 0 => (nil) ->
+GETEX k NX => (error) ERR syntax error ->
+GETEX k GET => (error) ERR syntax error ->
+GETEX k KEEPTTL => (error) ERR syntax error ->
+GETEX k EX => (error) ERR syntax error ->
+GETEX k PERSIST EX 10 => (error) ERR syntax error ->
+GETEX k EX 10 PERSIST => (error) ERR syntax error ->
+GETEX k EX 10 EX 20 => "v" -> PEXPIREAT k 1700000020000
+GETEX l => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+GETEX l EX 0 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+GETEX k EXAT 1 => "v" -> DEL k
+EXISTS k => 0 ->
+SET k v => OK -> SET k v
+GETEX k PXAT 1700000000000 => "v" -> DEL k
+`,
+	"strlen append": `
+STRLEN k => 0 ->
+APPEND k abc => 3 -> APPEND k abc
+APPEND k de => 5 -> APPEND k de
+GET k => "abcde" ->
+STRLEN k => 5 ->
+APPEND k "" => 5 -> APPEND k ""
+APPEND e "" => 0 -> APPEND e ""
+EXISTS e => 1 ->
+APPEND l x => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+STRLEN l => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SET n 12 EX 100 => OK -> SET n 12 PXAT 1700000100000
+APPEND n 3 => 3 -> APPEND n 3
+INCR n => 124 -> INCR n
+PTTL n => 100000 ->
+`,
+	"setrange getrange": `
+SET k "Hello\x20World" => OK -> SET k "Hello World"
+SETRANGE k 6 Redis => 11 -> SETRANGE k 6 Redis
+GET k => "Hello Redis" ->
+SETRANGE k 20 x => 21 -> SETRANGE k 20 x
+GET k => "Hello Redis\x00\x00\x00\x00\x00\x00\x00\x00\x00x" ->
+SETRANGE nk 3 ab => 5 -> SETRANGE nk 3 ab
+GET nk => "\x00\x00\x00ab" ->
+SETRANGE nk2 5 "" => 0 ->
+EXISTS nk2 => 0 ->
+SETRANGE k 100 "" => 21 ->
+SETRANGE k 0 H => 21 -> SETRANGE k 0 H
+SETRANGE k -1 x => (error) ERR offset is out of range ->
+SETRANGE k abc x => (error) ERR value is not an integer or out of range ->
+SETRANGE k 536870912 x => (error) ERR string exceeds maximum allowed size (proto-max-bulk-len) ->
+SETRANGE k 536870911 xy => (error) ERR string exceeds maximum allowed size (proto-max-bulk-len) ->
+SETRANGE nk3 536870912 x => (error) ERR string exceeds maximum allowed size (proto-max-bulk-len) ->
+SETRANGE k 9223372036854775807 x => (error) ERR string exceeds maximum allowed size (proto-max-bulk-len) ->
+SETRANGE k 536870912 "" => 21 ->
+SETRANGE l 0 x => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SETRANGE l 0 "" => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SET s This_is_a_string => OK -> SET s This_is_a_string
+GETRANGE s 0 3 => "This" ->
+GETRANGE s -3 -1 => "ing" ->
+GETRANGE s 0 -1 => "This_is_a_string" ->
+GETRANGE s 10 100 => "string" ->
+GETRANGE s -1 -5 => "" ->
+GETRANGE s 5 3 => "" ->
+GETRANGE s -100 2 => "Thi" ->
+GETRANGE s 100 200 => "" ->
+GETRANGE s -9223372036854775808 9223372036854775807 => "This_is_a_string" ->
+GETRANGE s x 1 => (error) ERR value is not an integer or out of range ->
+GETRANGE s 1 x => (error) ERR value is not an integer or out of range ->
+GETRANGE nk9 0 -1 => "" ->
+GETRANGE nk9 x 1 => (error) ERR value is not an integer or out of range ->
+GETRANGE l 0 1 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SUBSTR s 0 3 => "This" ->
+SET e "" => OK -> SET e ""
+GETRANGE e 0 -1 => "" ->
+GETRANGE e -1 0 => "" ->
+`,
+	"incr decr": `
+INCR n => 1 -> INCR n
+INCRBY n 10 => 11 -> INCRBY n 10
+DECR n => 10 -> DECR n
+DECRBY n 3 => 7 -> DECRBY n 3
+INCRBY n -20 => -13 -> INCRBY n -20
+GET n => "-13" ->
+INCRBY n abc => (error) ERR value is not an integer or out of range ->
+INCRBY n 9223372036854775807 => 9223372036854775794 -> INCRBY n 9223372036854775807
+INCR n => 9223372036854775795 -> INCR n
+INCRBY n 100 => (error) ERR increment or decrement would overflow ->
+SET n -9223372036854775808 => OK -> SET n -9223372036854775808
+DECR n => (error) ERR increment or decrement would overflow ->
+DECRBY n -9223372036854775808 => (error) ERR decrement would overflow ->
+DECRBY x -9223372036854775807 => 9223372036854775807 -> DECRBY x -9223372036854775807
+INCRBY y -9223372036854775808 => -9223372036854775808 -> INCRBY y -9223372036854775808
+SET s abc => OK -> SET s abc
+INCR s => (error) ERR value is not an integer or out of range ->
+SET s "\x201" => OK -> SET s " 1"
+INCR s => (error) ERR value is not an integer or out of range ->
+SET s 01 => OK -> SET s 01
+INCR s => (error) ERR value is not an integer or out of range ->
+SET s +1 => OK -> SET s +1
+INCR s => (error) ERR value is not an integer or out of range ->
+SET s 99999999999999999999 => OK -> SET s 99999999999999999999
+INCR s => (error) ERR value is not an integer or out of range ->
+INCR l => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+INCRBY l x => (error) ERR value is not an integer or out of range ->
+SET t 5 PX 100000 => OK -> SET t 5 PXAT 1700000100000
+INCR t => 6 -> INCR t
+PTTL t => 100000 ->
+SET big 1234567890123456789012345678901234567890 => OK -> SET big 1234567890123456789012345678901234567890
+SETRANGE big 0 1 => 40 -> SETRANGE big 0 1
+SET big 7 => OK -> SET big 7
+INCR big => 8 -> INCR big
+`,
+	"incrbyfloat": `
+INCRBYFLOAT f 10.5 => "10.5" -> SET f 10.5 KEEPTTL
+INCRBYFLOAT f 0.1 => "10.6" -> SET f 10.6 KEEPTTL
+INCRBYFLOAT f -5 => "5.6" -> SET f 5.6 KEEPTTL
+INCRBYFLOAT f 5.0e3 => "5005.60000000000000009" -> SET f 5005.60000000000000009 KEEPTTL
+INCRBYFLOAT f abc => (error) ERR value is not a valid float ->
+INCRBYFLOAT f inf => (error) ERR increment would produce NaN or Infinity ->
+INCRBYFLOAT f "" => (error) ERR value is not a valid float ->
+SET s abc => OK -> SET s abc
+INCRBYFLOAT s 1 => (error) ERR value is not a valid float ->
+SET t 3 EX 100 => OK -> SET t 3 PXAT 1700000100000
+INCRBYFLOAT t 1.5 => "4.5" -> SET t 4.5 KEEPTTL
+PTTL t => 100000 ->
+INCRBYFLOAT l 1 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+INCRBYFLOAT z 0 => "0" -> SET z 0 KEEPTTL
+INCRBYFLOAT z -0.0 => "0" -> SET z 0 KEEPTTL
+INCRBYFLOAT z 1e-5 => "0.00001" -> SET z 0.00001 KEEPTTL
+`,
+	"setbit getbit": `
+SETBIT b 7 1 => 0 -> SETBIT b 7 1
+GET b => "\x01" ->
+GETBIT b 7 => 1 ->
+GETBIT b 6 => 0 ->
+GETBIT b 100 => 0 ->
+SETBIT b 7 1 => 1 ->
+SETBIT b 6 0 => 0 ->
+SETBIT b 20 0 => 0 -> SETBIT b 20 0
+STRLEN b => 3 ->
+SETBIT b 7 0 => 1 -> SETBIT b 7 0
+SETBIT b 7 2 => (error) ERR bit is not an integer or out of range ->
+SETBIT b 7 -1 => (error) ERR bit is not an integer or out of range ->
+SETBIT b 7 x => (error) ERR bit is not an integer or out of range ->
+SETBIT b -1 1 => (error) ERR bit offset is not an integer or out of range ->
+SETBIT b x 1 => (error) ERR bit offset is not an integer or out of range ->
+SETBIT b #1 1 => (error) ERR bit offset is not an integer or out of range ->
+SETBIT b 4294967296 1 => (error) ERR bit offset is not an integer or out of range ->
+SETBIT b 4294967296 9 => (error) ERR bit offset is not an integer or out of range ->
+GETBIT b 4294967296 => (error) ERR bit offset is not an integer or out of range ->
+GETBIT b 4294967295 => 0 ->
+GETBIT nk 4 => 0 ->
+GETBIT nk x => (error) ERR bit offset is not an integer or out of range ->
+SETBIT l 0 1 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+GETBIT l 0 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SET n 5 => OK -> SET n 5
+GETBIT n 2 => 1 ->
+SETBIT n 7 0 => 1 -> SETBIT n 7 0
+GET n => "4" ->
+`,
+	"bitop": `
+SET a "\xff\x0f\xaa" => OK -> SET a "\xff\x0f\xaa"
+SET b "\x0f\xff" => OK -> SET b "\x0f\xff"
+BITOP AND d a b => 3 -> BITOP AND d a b
+GET d => "\x0f\x0f\x00" ->
+BITOP or d a b => 3 -> BITOP or d a b
+GET d => "\xff\xff\xaa" ->
+BITOP XOR d a b => 3 -> BITOP XOR d a b
+GET d => "\xf0\xf0\xaa" ->
+BITOP NOT d b => 2 -> BITOP NOT d b
+GET d => "\xf0\x00" ->
+BITOP AND d a nk => 3 -> BITOP AND d a nk
+GET d => "\x00\x00\x00" ->
+BITOP AND a a => 3 -> BITOP AND a a
+BITOP NOT d a b => (error) ERR BITOP NOT must be called with a single source key. ->
+BITOP BAD d a => (error) ERR syntax error ->
+BITOP AND d a l => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SET d v EX 100 => OK -> SET d v PXAT 1700000100000
+BITOP OR d a => 3 -> BITOP OR d a
+PTTL d => -1 ->
+BITOP OR d nk nk2 => 0 -> BITOP OR d nk nk2
+EXISTS d => 0 ->
+BITOP OR d nk => 0 ->
+SET e "" => OK -> SET e ""
+BITOP OR d e => 0 ->
+BITOP OR l a => 3 -> BITOP OR l a
+TYPE l => string ->
+`,
+	"bitcount bitpos": `
+SET k foobar => OK -> SET k foobar
+BITCOUNT k => 26 ->
+BITCOUNT k 0 0 => 4 ->
+BITCOUNT k 1 1 => 6 ->
+BITCOUNT k 1 1 BYTE => 6 ->
+BITCOUNT k 5 30 BIT => 17 ->
+BITCOUNT k 5 30 bit => 17 ->
+BITCOUNT k -1 -1 BIT => 0 ->
+BITCOUNT k -2 -1 BIT => 1 ->
+BITCOUNT k 0 -1 => 26 ->
+BITCOUNT k -100 100 => 26 ->
+BITCOUNT k 3 1 => 0 ->
+BITCOUNT k 0 => (error) ERR syntax error ->
+BITCOUNT k 0 1 BYTE x => (error) ERR syntax error ->
+BITCOUNT k 0 1 BAD => (error) ERR syntax error ->
+BITCOUNT k -1 -2 BAD => 0 ->
+BITCOUNT k a 1 => (error) ERR value is not an integer or out of range ->
+BITCOUNT nk a b => 0 ->
+BITCOUNT l => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+SET e "" => OK -> SET e ""
+BITCOUNT e => 0 ->
+BITCOUNT e 0 -1 BIT => 0 ->
+SET p "\xff\xf0\x00" => OK -> SET p "\xff\xf0\x00"
+BITPOS p 0 => 12 ->
+BITPOS p 1 => 0 ->
+BITPOS p 1 2 => -1 ->
+BITPOS p 1 2 -1 BYTE => -1 ->
+BITPOS p 0 8 -1 BIT => 12 ->
+BITPOS p 0 2 -1 bit => 12 ->
+BITPOS p 1 7 15 BIT => 7 ->
+BITPOS p 1 12 15 BIT => -1 ->
+BITPOS p 0 0 1 => 12 ->
+BITPOS p 0 0 0 => -1 ->
+SET q "\x00\xff\xf0" => OK -> SET q "\x00\xff\xf0"
+BITPOS q 1 0 => 8 ->
+BITPOS q 1 2 => 16 ->
+BITPOS q 1 2 -1 BYTE => 16 ->
+BITPOS q 1 7 15 BIT => 8 ->
+BITPOS q 1 7 -3 BIT => 8 ->
+BITPOS q 0 9 12 BIT => -1 ->
+BITPOS q 0 9 21 BIT => 20 ->
+BITPOS q 1 3 5 BIT => -1 ->
+SET o "\xff\xff\xff" => OK -> SET o "\xff\xff\xff"
+BITPOS o 0 => 24 ->
+BITPOS o 0 0 => 24 ->
+BITPOS o 0 0 -1 => -1 ->
+BITPOS o 0 1 2 BIT => -1 ->
+BITPOS o 2 => (error) ERR The bit argument must be 1 or 0. ->
+BITPOS o x => (error) ERR value is not an integer or out of range ->
+BITPOS nk 0 => 0 ->
+BITPOS nk 1 => -1 ->
+BITPOS nk 1 x y z w => -1 ->
+BITPOS o 1 0 1 BIT x => (error) ERR syntax error ->
+BITPOS o 1 0 1 BAD => (error) ERR syntax error ->
+BITPOS o 1 x => (error) ERR value is not an integer or out of range ->
+BITPOS o 1 0 x => (error) ERR value is not an integer or out of range ->
+BITPOS l 1 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+BITPOS e 0 => -1 ->
+BITPOS e 1 => -1 ->
+`,
+	"bitfield": `
+BITFIELD f INCRBY i5 100 1 GET u4 0 => array[1 0] -> BITFIELD f INCRBY i5 100 1 GET u4 0
+BITFIELD f SET i8 #1 -100 GET i8 #1 => array[0 -100] -> BITFIELD f SET i8 #1 -100 GET i8 #1
+BITFIELD f GET u8 8 => array[156] ->
+BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1 => array[1 2] -> BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1
+BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1 => array[3 3] -> BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1
+BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1 => array[0 1] -> BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1
+BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1 => array[2 3] -> BITFIELD f INCRBY u2 102 1 OVERFLOW SAT INCRBY u2 102 1
+BITFIELD f OVERFLOW FAIL INCRBY u2 102 1 => array[(nil)] ->
+BITFIELD f OVERFLOW SAT INCRBY u2 102 1 => array[3] ->
+BITFIELD f OVERFLOW WRAP INCRBY i8 0 200 => array[-56] -> BITFIELD f OVERFLOW WRAP INCRBY i8 0 200
+BITFIELD f OVERFLOW SAT INCRBY i8 0 -200 => array[-128] -> BITFIELD f OVERFLOW SAT INCRBY i8 0 -200
+BITFIELD f OVERFLOW SAT SET i8 0 -9223372036854775808 => array[-128] -> BITFIELD f OVERFLOW SAT SET i8 0 -9223372036854775808
+BITFIELD f GET i8 0 => array[127] ->
+BITFIELD f OVERFLOW SAT SET u8 0 -1 => array[127] -> BITFIELD f OVERFLOW SAT SET u8 0 -1
+BITFIELD f OVERFLOW WRAP SET u8 0 257 => array[255] -> BITFIELD f OVERFLOW WRAP SET u8 0 257
+BITFIELD f GET u8 0 => array[1] ->
+BITFIELD f SET i64 0 -1 GET u63 0 GET i64 0 => array[115967690404790272 9223372036854775807 -1] -> BITFIELD f SET i64 0 -1 GET u63 0 GET i64 0
+BITFIELD f INCRBY i64 0 -9223372036854775808 => array[9223372036854775807] -> BITFIELD f INCRBY i64 0 -9223372036854775808
+BITFIELD f OVERFLOW FAIL INCRBY i64 0 1 => array[(nil)] ->
+BITFIELD f OVERFLOW SAT INCRBY i64 0 1 => array[9223372036854775807] ->
+BITFIELD f OVERFLOW WRAP INCRBY i64 0 1 => array[-9223372036854775808] -> BITFIELD f OVERFLOW WRAP INCRBY i64 0 1
+BITFIELD f OVERFLOW FAIL INCRBY u63 0 -1 => array[4611686018427387903] -> BITFIELD f OVERFLOW FAIL INCRBY u63 0 -1
+BITFIELD f GET u64 0 => (error) ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is. ->
+BITFIELD f GET i65 0 => (error) ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is. ->
+BITFIELD f GET i0 0 => (error) ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is. ->
+BITFIELD f GET I8 0 => (error) ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is. ->
+BITFIELD f GET "" 0 => (error) ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is. ->
+BITFIELD f GET "u8\x00x" 0 => array[127] ->
+BITFIELD f GET u8 -1 => (error) ERR bit offset is not an integer or out of range ->
+BITFIELD f GET u8 # => (error) ERR bit offset is not an integer or out of range ->
+BITFIELD f GET u8 4294967296 => (error) ERR bit offset is not an integer or out of range ->
+BITFIELD f GET u8 #536870912 => (error) ERR bit offset is not an integer or out of range ->
+BITFIELD f GET u8 #2305843009213693952 => array[127] ->
+BITFIELD f GET u8 #1152921504606846976 => (error) ERR bit offset is not an integer or out of range ->
+BITFIELD f GET u8 4294967295 => array[0] ->
+BITFIELD f SET u8 0 x => (error) ERR value is not an integer or out of range ->
+BITFIELD f SET u8 0 => (error) ERR syntax error ->
+BITFIELD f GET u8 => (error) ERR syntax error ->
+BITFIELD f BAD => (error) ERR syntax error ->
+BITFIELD f OVERFLOW => (error) ERR syntax error ->
+BITFIELD f OVERFLOW BAD GET u8 0 => (error) ERR Invalid OVERFLOW type specified ->
+BITFIELD f OVERFLOW SAT => array[] ->
+BITFIELD f => array[] ->
+BITFIELD nk GET u8 0 => array[0] ->
+EXISTS nk => 0 ->
+# Redis creates the key but logs nothing (a change it does not count);
+# we log the command, whose replay creates the key too.
+BITFIELD nk OVERFLOW FAIL INCRBY u8 8 300 => array[(nil)] -> BITFIELD nk OVERFLOW FAIL INCRBY u8 8 300
+GET nk => "\x00\x00" ->
+BITFIELD nk SET u8 0 0 => array[0] ->
+BITFIELD l GET u8 0 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+BITFIELD l SET u8 0 1 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+BITFIELD_RO f GET u8 0 GET i4 #1 => array[127 -1] ->
+BITFIELD_RO f SET u8 0 1 => (error) ERR BITFIELD_RO only supports the GET subcommand ->
+BITFIELD_RO f GET u8 0 INCRBY u8 0 1 => (error) ERR BITFIELD_RO only supports the GET subcommand ->
+BITFIELD_RO f BAD => (error) ERR syntax error ->
+BITFIELD_RO l GET u8 0 => (error) WRONGTYPE Operation against a key holding the wrong kind of value ->
+`,
+	"lcs": `
+MSET a ohmytext b mynewtext => OK -> MSET a ohmytext b mynewtext
+LCS a b => "mytext" ->
+LCS a b LEN => 6 ->
+LCS a b IDX => array["matches" array[array[array[4 7] array[5 8]] array[array[2 3] array[0 1]]] "len" 6] ->
+LCS a b IDX MINMATCHLEN 4 WITHMATCHLEN => array["matches" array[array[array[4 7] array[5 8] 4]] "len" 6] ->
+LCS a b IDX WITHMATCHLEN => array["matches" array[array[array[4 7] array[5 8] 4] array[array[2 3] array[0 1] 2]] "len" 6] ->
+LCS a b LEN IDX => (error) ERR If you want both the length and indexes, please just use IDX. ->
+LCS a b MINMATCHLEN => (error) ERR syntax error ->
+LCS a b MINMATCHLEN x => (error) ERR value is not an integer or out of range ->
+LCS a b BAD => (error) ERR syntax error ->
+LCS a nk => "" ->
+LCS nk nk2 LEN => 0 ->
+LCS a l => (error) ERR The specified keys must contain string values ->
+`,
+}
+
+// strKeyspace returns a keyspace for a script: clock at strNow, a list
+// under "l".
+func strKeyspace(t testing.TB) *keyspace.Memory {
+	t.Helper()
+	ks := keyspace.NewMemory(&keyspace.Options{Clock: func() time.Time { return time.UnixMilli(strNow) }})
+	if err := ks.Restore(&rdb.Entry{Key: []byte("l"), Value: rdb.List{[]byte("a")}, Idle: -1, Freq: -1}); err != nil {
+		t.Fatal(err)
+	}
+	return ks
+}
+
+// strStep is one line of a script.
+type strStep struct {
+	line  int
+	args  []string
+	reply string
+	log   string
+}
+
+// parseStrScript parses a script's lines.
+func parseStrScript(t testing.TB, script string) []strStep {
+	t.Helper()
+	var steps []strStep
+	sc := bufio.NewScanner(strings.NewReader(script))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cmd, rest, ok1 := strings.Cut(line, " => ")
+		reply, log, ok2 := strings.Cut(rest, " ->")
+		if !ok1 || !ok2 {
+			t.Fatalf("line %d: bad script line %q", n, line)
+		}
+		steps = append(steps, strStep{n, strWords(t, cmd), reply, strings.TrimPrefix(log, " ")})
+	}
+	return steps
+}
+
+// strWords splits a command into arguments; quoted ones are Go string
+// literals.
+func strWords(t testing.TB, s string) []string {
+	t.Helper()
+	var out []string
+	for _, w := range strings.Split(s, " ") {
+		if strings.HasPrefix(w, `"`) {
+			u, err := strconv.Unquote(w)
+			if err != nil {
+				t.Fatalf("bad quoted argument %s in %q", w, s)
+			}
+			w = u
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// strFormatLog writes records as scripts write them.
+func strFormatLog(recs []keyspace.Record) string {
+	var b strings.Builder
+	for i, r := range recs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if r.DB != 0 {
+			fmt.Fprintf(&b, "db%d:", r.DB)
+		}
+		for j, a := range r.Args {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			s := string(a)
+			if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' }) {
+				s = strconv.Quote(s)
+			}
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
+
+// strExec runs args as a Store would (a read first, with the write turn
+// when needed) and returns the reply and the records logged.
+func strExec(t testing.TB, ks *keyspace.Memory, c *keyspace.Call, args ...string) (resp.Value, []keyspace.Record) {
+	t.Helper()
+	c.Reset()
+	for _, a := range args {
+		c.Args = append(c.Args, []byte(a))
+	}
+	info, ok := ks.Command(c.Args[0])
+	c.Write = ok && info.Write
+	err := ks.Exec(c)
+	if err == keyspace.ErrWriteNeeded {
+		c.Reply.Buf = c.Reply.Buf[:0]
+		c.Write = true
+		err = ks.Exec(c)
+	}
+	if err != nil {
+		t.Fatalf("%q: %v", args, err)
+	}
+	v, err := resp.NewReader(bytes.NewReader(c.Reply.Buf)).ReadReply()
+	if err != nil {
+		t.Fatalf("%q: reply %q does not parse: %v", args, c.Reply.Buf, err)
+	}
+	return v, c.Log
+}
+
+// TestStringScripts runs the scripts and checks every reply and every
+// logged record; the log, replayed with Loading into a second keyspace,
+// must give the same data.
+func TestStringScripts(t *testing.T) {
+	for name, script := range strScripts {
+		t.Run(name, func(t *testing.T) {
+			ks, replica := strKeyspace(t), strKeyspace(t)
+			var c keyspace.Call
+			for _, s := range parseStrScript(t, script) {
+				v, log := strExec(t, ks, &c, s.args...)
+				if got := v.String(); got != s.reply {
+					t.Errorf("line %d: %q replied %s, want %s", s.line, s.args, got, s.reply)
+				}
+				if got := strFormatLog(log); got != s.log {
+					t.Errorf("line %d: %q logged %q, want %q", s.line, s.args, got, s.log)
+				}
+				for _, rec := range log {
+					rc := keyspace.Call{DB: rec.DB, Args: rec.Args, Write: true, Loading: true}
+					if err := replica.Exec(&rc); err != nil || bytes.HasPrefix(rc.Reply.Buf, []byte("-")) {
+						t.Fatalf("line %d: replaying %q: %v %s", s.line, rec.Args, err, rc.Reply.Buf)
+					}
+				}
+			}
+			a, b := snapshotData(t, ks), snapshotData(t, replica)
+			for k, v := range a {
+				if b[k] != v {
+					t.Errorf("replayed log: key %s is %v, want %v", k, b[k], v)
+				}
+			}
+			for k := range b {
+				if _, ok := a[k]; !ok {
+					t.Errorf("replayed log: extra key %s", k)
+				}
+			}
+		})
+	}
+}
+
+// TestStringScriptsRedis checks the scripts' replies against
+// redis-server, except those that depend on the clock (a positive PTTL)
+// or on Redis's background expiry (DBSIZE).
+func TestStringScriptsRedis(t *testing.T) {
+	rc := redistest.Start(t, "").Client()
+	for name, script := range strScripts {
+		t.Run(name, func(t *testing.T) {
+			rc.Must("FLUSHALL")
+			rc.Must("RPUSH", "l", "a")
+			for _, s := range parseStrScript(t, script) {
+				v := rc.Do(s.args...)
+				name := strings.ToUpper(s.args[0])
+				if name == "DBSIZE" || name == "PTTL" && !strings.HasPrefix(s.reply, "-") {
+					continue
+				}
+				if got := v.String(); got != s.reply {
+					t.Errorf("line %d: %q: redis replied %s, script says %s", s.line, s.args, got, s.reply)
+				}
+			}
+		})
+	}
+}
