@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aofrdb/aofrdb/internal/redistest"
+	"github.com/aofrdb/aofrdb/internal/testenv"
 
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/rdb"
@@ -649,5 +651,259 @@ func TestStringScriptsRedis(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// ---- differential generators ----
+
+// strValues are values the generators store: numbers at the edges,
+// floats, binary data, text.
+var strValues = []string{
+	"", "0", "1", "-1", "7", "10", "007", "+1", " 1", "abc", "hello world",
+	"3.5", "-0.25", "1e3", "1.5e-3", "9223372036854775807", "-9223372036854775808",
+	"9223372036854775806", "99999999999999999999", "\x00\xff\x0f", "a\r\nb",
+	"foobar", "\xff\xf0\x00", "\x00\x00\x01", "ohmytext", "mynewtext",
+}
+
+// strValue picks a value: from strValues, or random bytes.
+func strValue(r *rand.Rand) string {
+	if r.IntN(5) == 0 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return string(b)
+	}
+	return strValues[r.IntN(len(strValues))]
+}
+
+// strPick picks one of words.
+func strPick(r *rand.Rand, words ...string) string { return words[r.IntN(len(words))] }
+
+// strInt picks an integer argument: small, negative, at the edges, or
+// not an integer.
+func strInt(r *rand.Rand, small int) string {
+	switch r.IntN(12) {
+	case 0:
+		return strPick(r, "9223372036854775807", "-9223372036854775808", "9223372036854775808")
+	case 1:
+		return strPick(r, "x", "", "1.5", " 1", "+1")
+	case 2, 3:
+		return strconv.Itoa(-r.IntN(small + 1))
+	}
+	return strconv.Itoa(r.IntN(small + 1))
+}
+
+// strAbsTime picks an absolute expire option and its time: far in the
+// future (both sides agree on it), or invalid. With past set, a past
+// time too (which leaves an expired key: see strings-time).
+func strAbsTime(r *rand.Rand, past bool) []string {
+	opt := strPick(r, "EXAT", "PXAT", "exat", "pxat")
+	sec := 4102444800 + r.IntN(1000) // 2100
+	switch n := r.IntN(10); {
+	case n == 0:
+		return []string{opt, strPick(r, "0", "-5", "x", "9223372036854776")}
+	case n == 1 && past:
+		sec = 1 + r.IntN(1000)
+	}
+	if opt[0] == 'P' || opt[0] == 'p' {
+		return []string{opt, strconv.Itoa(sec*1000 + r.IntN(1000))}
+	}
+	return []string{opt, strconv.Itoa(sec)}
+}
+
+// strRelTime picks a relative expire option: long enough that no key
+// expires during a test.
+func strRelTime(r *rand.Rand) []string {
+	if r.IntN(2) == 0 {
+		return []string{strPick(r, "EX", "ex"), strconv.Itoa(100000 + r.IntN(100000))}
+	}
+	return []string{strPick(r, "PX", "px"), strconv.Itoa(100000000 + r.IntN(100000000))}
+}
+
+// strSetArgs builds a SET with random options; times come from timeFn.
+func strSetArgs(r *rand.Rand, k []string, timeFn func(*rand.Rand) []string) []string {
+	args := []string{strPick(r, "SET", "set"), randKey(r, k), strValue(r)}
+	for n := r.IntN(4); n > 0; n-- {
+		switch r.IntN(9) {
+		case 0, 1:
+			args = append(args, timeFn(r)...)
+		case 2:
+			args = append(args, strPick(r, "NX", "nx"))
+		case 3:
+			args = append(args, strPick(r, "XX", "xx"))
+		case 4, 5:
+			args = append(args, strPick(r, "GET", "get"))
+		case 6:
+			args = append(args, strPick(r, "KEEPTTL", "keepttl"))
+		case 7:
+			args = append(args, strPick(r, "BAD", "EX", "PERSIST", "nx\x00"))
+		case 8:
+			args = append(args, strPick(r, "EX", "PX")+"AT") // at the end: no time
+		}
+	}
+	return args
+}
+
+func init() {
+	gens = append(gens,
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			return strSetArgs(r, k, func(r *rand.Rand) []string { return strAbsTime(r, false) })
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			switch r.IntN(4) {
+			case 0:
+				return []string{"SETNX", randKey(r, k), strValue(r)}
+			case 1:
+				// Invalid times only: a valid one is relative.
+				return []string{strPick(r, "SETEX", "PSETEX"), randKey(r, k), strPick(r, "0", "-1", "x", "9223372036854775807"), strValue(r)}
+			case 2:
+				return []string{"GETSET", randKey(r, k), strValue(r)}
+			}
+			return []string{"GETDEL", randKey(r, k)}
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			args := []string{strPick(r, "MSET", "MSETNX")}
+			for n := 1 + r.IntN(3); n > 0; n-- {
+				args = append(args, randKey(r, k), strValue(r))
+			}
+			if r.IntN(10) == 0 {
+				args = args[:len(args)-1]
+			}
+			return args
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			switch r.IntN(3) {
+			case 0:
+				return []string{"GET", randKey(r, k)}
+			case 1:
+				return []string{"STRLEN", randKey(r, k)}
+			}
+			return []string{"MGET", randKey(r, k), randKey(r, k), randKey(r, k)}
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			args := []string{"GETEX", randKey(r, k)}
+			switch r.IntN(6) {
+			case 0:
+			case 1:
+				args = append(args, strPick(r, "PERSIST", "persist"))
+			case 2:
+				// Invalid options only: a valid EX or PX is relative.
+				bad := [][]string{{"NX"}, {"KEEPTTL"}, {"GET"}, {"EX"}, {"EX", "PERSIST"}, {"PERSIST", "EX", "5"},
+					{"EX", "0"}, {"PX", "-1"}, {"EX", "x"}, {"persist", "persist"}, {"EX", "9223372036854775807"}}
+				args = append(args, bad[r.IntN(len(bad))]...)
+			default:
+				args = append(args, strAbsTime(r, true)...)
+			}
+			return args
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			return []string{"APPEND", randKey(r, k), strValue(r)}
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			off := strInt(r, 20)
+			if r.IntN(20) == 0 {
+				off = strPick(r, "536870912", "4294967296", "9223372036854775807")
+			}
+			return []string{"SETRANGE", randKey(r, k), off, strValue(r)}
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			return []string{strPick(r, "GETRANGE", "SUBSTR"), randKey(r, k), strInt(r, 20), strInt(r, 20)}
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			switch r.IntN(4) {
+			case 0:
+				return []string{strPick(r, "INCR", "DECR"), randKey(r, k)}
+			case 1:
+				return []string{strPick(r, "INCRBY", "DECRBY"), randKey(r, k), strInt(r, 100)}
+			}
+			by := strPick(r, "1", "0.1", "-1.5", "1e3", "5.0e-3", "abc", "inf", "-inf", "nan", "",
+				"1.23456789012345678", "1e300", "-1e300", "3", "-0", " 1", "1 ", "0.30000000000000004")
+			return []string{"INCRBYFLOAT", randKey(r, k), by}
+		}},
+		gen{"strings", func(r *rand.Rand, k []string) []string {
+			args := []string{"LCS", randKey(r, k), randKey(r, k)}
+			for n := r.IntN(3); n > 0; n-- {
+				switch r.IntN(5) {
+				case 0:
+					args = append(args, "LEN")
+				case 1:
+					args = append(args, "IDX")
+				case 2:
+					args = append(args, "WITHMATCHLEN")
+				case 3:
+					args = append(args, "MINMATCHLEN", strInt(r, 3))
+				case 4:
+					args = append(args, strPick(r, "BAD", "MINMATCHLEN"))
+				}
+			}
+			return args
+		}},
+		// Relative times and past ones, for TestDifferentialStringsTime.
+		gen{"strings-time", func(r *rand.Rand, k []string) []string {
+			return strSetArgs(r, k, func(r *rand.Rand) []string {
+				if r.IntN(2) == 0 {
+					return strRelTime(r)
+				}
+				return strAbsTime(r, true)
+			})
+		}},
+		gen{"strings-time", func(r *rand.Rand, k []string) []string {
+			t := strRelTime(r)
+			name := "SETEX"
+			if t[0] == "PX" || t[0] == "px" {
+				name = "PSETEX"
+			}
+			return []string{name, randKey(r, k), t[1], strValue(r)}
+		}},
+		gen{"strings-time", func(r *rand.Rand, k []string) []string {
+			return append([]string{"GETEX", randKey(r, k)}, strRelTime(r)...)
+		}},
+	)
+}
+
+// TestDifferentialStrings runs random string and bit commands, with the
+// generic commands, on both sides.
+func TestDifferentialStrings(t *testing.T) { runDifferential(t, "strings", "generic") }
+
+// TestDifferentialStringsTime adds commands with relative expiry times
+// and past ones to TestDifferentialStrings. A relative time makes an
+// expiry neither side can predict to the millisecond, and a past one
+// leaves an expired key that Redis's background expiry may remove at
+// any moment, so the replies that show either (TTL, PTTL, EXPIRETIME,
+// PEXPIRETIME, DBSIZE) are not sent, and every key is made persistent
+// before the data sets are compared.
+func TestDifferentialStringsTime(t *testing.T) {
+	var pool []gen
+	for _, g := range gens {
+		switch g.group {
+		case "strings", "strings-time", "generic":
+			pool = append(pool, g)
+		}
+	}
+	timed := map[string]bool{"ttl": true, "pttl": true, "expiretime": true, "pexpiretime": true, "dbsize": true}
+	r := testenv.Rand(t)
+	d := newDiffer(t)
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	for i := 0; i < n; i++ {
+		args := pool[r.IntN(len(pool))].fn(r, diffKeys)
+		if timed[strings.ToLower(args[0])] {
+			continue
+		}
+		d.do(args...)
+		if i%200 == 199 || i == n-1 {
+			db := d.db
+			for j := 0; j < 3; j++ {
+				d.do("SELECT", strconv.Itoa(j))
+				for _, k := range diffKeys {
+					d.do("PERSIST", k)
+				}
+			}
+			d.do("SELECT", strconv.Itoa(db))
+			d.check()
+		}
 	}
 }
