@@ -66,7 +66,6 @@ func cword(b []byte) []byte {
 	return b
 }
 
-
 // copyInto returns src copied into dst's buffer when it fits without
 // wasting much of it, or into a new one.
 func copyInto(dst, src []byte) []byte {
