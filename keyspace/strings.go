@@ -88,13 +88,19 @@ func (x *ctx) setString(key, val []byte, o *object, keepTTL bool, exp int64) {
 		x.changed()
 		return
 	}
-	x.setOwned(key, bytes.Clone(nonNil(val)), o, keepTTL, exp)
+	x.setObject(key, newString(val), o, keepTTL, exp)
 }
 
 // setOwned is setString for a value the keyspace already owns: val is
-// stored as it is.
+// stored as it is, in a new object.
 func (x *ctx) setOwned(key, val []byte, o *object, keepTTL bool, exp int64) {
-	n := &object{typ: rdb.TypeString, str: val, exp: exp}
+	x.setObject(key, &object{typ: rdb.TypeString, str: val}, o, keepTTL, exp)
+}
+
+// setObject stores the new object n under key, replacing o (nil if
+// none), with expiry exp or, when keepTTL is set, o's.
+func (x *ctx) setObject(key []byte, n, o *object, keepTTL bool, exp int64) {
+	n.exp = exp
 	if keepTTL && o != nil {
 		n.exp = o.exp
 	}

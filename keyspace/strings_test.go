@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/aofrdb/aofrdb/internal/redistest"
 	"github.com/aofrdb/aofrdb/internal/testenv"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/rdb"
@@ -661,27 +664,32 @@ func init() {
 			}
 			return args
 		}},
-		// Relative times and past ones, for TestDifferentialStringsTime.
-		gen{"strings-time", func(r *rand.Rand, k []string) []string {
-			return strSetArgs(r, k, func(r *rand.Rand) []string {
-				if r.IntN(2) == 0 {
-					return strRelTime(r)
-				}
-				return strAbsTime(r, true)
-			})
-		}},
-		gen{"strings-time", func(r *rand.Rand, k []string) []string {
-			t := strRelTime(r)
-			name := "SETEX"
-			if t[0] == "PX" || t[0] == "px" {
-				name = "PSETEX"
-			}
-			return []string{name, randKey(r, k), t[1], strValue(r)}
-		}},
-		gen{"strings-time", func(r *rand.Rand, k []string) []string {
-			return append([]string{"GETEX", randKey(r, k)}, strRelTime(r)...)
-		}},
 	)
+}
+
+// strTimeGens make commands with relative expiry times and past ones,
+// which only TestDifferentialStringsTime sends (they are not in gens,
+// which every differential test may draw from).
+var strTimeGens = []gen{
+	{"strings-time", func(r *rand.Rand, k []string) []string {
+		return strSetArgs(r, k, func(r *rand.Rand) []string {
+			if r.IntN(2) == 0 {
+				return strRelTime(r)
+			}
+			return strAbsTime(r, true)
+		})
+	}},
+	{"strings-time", func(r *rand.Rand, k []string) []string {
+		t := strRelTime(r)
+		name := "SETEX"
+		if t[0] == "PX" || t[0] == "px" {
+			name = "PSETEX"
+		}
+		return []string{name, randKey(r, k), t[1], strValue(r)}
+	}},
+	{"strings-time", func(r *rand.Rand, k []string) []string {
+		return append([]string{"GETEX", randKey(r, k)}, strRelTime(r)...)
+	}},
 }
 
 // TestDifferentialStrings runs random string and bit commands, with the
@@ -696,10 +704,9 @@ func TestDifferentialStrings(t *testing.T) { runDifferential(t, "strings", "gene
 // PEXPIRETIME, DBSIZE) are not sent, and every key is made persistent
 // before the data sets are compared.
 func TestDifferentialStringsTime(t *testing.T) {
-	var pool []gen
+	pool := slices.Clone(strTimeGens)
 	for _, g := range gens {
-		switch g.group {
-		case "strings", "strings-time", "generic":
+		if g.group == "strings" || g.group == "generic" {
 			pool = append(pool, g)
 		}
 	}
@@ -726,6 +733,164 @@ func TestDifferentialStringsTime(t *testing.T) {
 			}
 			d.do("SELECT", strconv.Itoa(db))
 			d.check()
+		}
+	}
+}
+
+// ---- benchmarks ----
+
+// benchKeys returns n key names.
+func benchKeys(n int) [][]byte {
+	keys := make([][]byte, n)
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+	}
+	return keys
+}
+
+// BenchmarkSet measures SET of a small value on existing keys (the
+// object is reused), and on new keys, through Memory.Exec with a reused
+// Call, as a Store drives it.
+func BenchmarkSet(b *testing.B) {
+	const n = 1 << 16
+	val := []byte("a-small-value-16")
+	set := []byte("SET")
+	b.Run("existing", func(b *testing.B) {
+		keys := benchKeys(n)
+		ks := keyspace.NewMemory(nil)
+		var c keyspace.Call
+		for _, k := range keys {
+			strExec(b, ks, &c, "SET", string(k), string(val))
+		}
+		c = keyspace.Call{Args: make([][]byte, 3), Write: true}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			c.Args[0], c.Args[1], c.Args[2] = set, keys[i%n], val
+			c.Reply.Buf = c.Reply.Buf[:0]
+			c.Log = c.Log[:0]
+			if err := ks.Exec(&c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+	})
+	b.Run("new", func(b *testing.B) {
+		// Every iteration adds a key: the keyspace grows.
+		ks := keyspace.NewMemory(nil)
+		c := keyspace.Call{Args: make([][]byte, 3), Write: true}
+		key := []byte("key:")
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			key = strconv.AppendInt(key[:4], int64(i), 10)
+			c.Args[0], c.Args[1], c.Args[2] = set, key, val
+			c.Reply.Buf = c.Reply.Buf[:0]
+			c.Log = c.Log[:0]
+			if err := ks.Exec(&c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+	})
+}
+
+// BenchmarkGet measures GET of a small value through Memory.Exec with a
+// reused Call, without the write turn (a read).
+func BenchmarkGet(b *testing.B) {
+	const n = 1 << 16
+	keys := benchKeys(n)
+	ks := keyspace.NewMemory(nil)
+	var c keyspace.Call
+	for _, k := range keys {
+		strExec(b, ks, &c, "SET", string(k), "a-small-value-16")
+	}
+	c = keyspace.Call{Args: make([][]byte, 2)}
+	get := []byte("GET")
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		c.Args[0], c.Args[1] = get, keys[i%n]
+		c.Reply.Buf = c.Reply.Buf[:0]
+		if err := ks.Exec(&c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+}
+
+// TestSetAllocs checks that SET of a small value on an existing string
+// key reuses its object and buffer: it allocates nothing of its own
+// (the one allocation allowed is the core's execution context).
+func TestSetAllocs(t *testing.T) {
+	ks := keyspace.NewMemory(nil)
+	var c keyspace.Call
+	strExec(t, ks, &c, "SET", "k", "first value")
+	c = keyspace.Call{Args: make([][]byte, 3), Write: true}
+	set, key, val := []byte("SET"), []byte("k"), []byte("other value")
+	allocs := testing.AllocsPerRun(1000, func() {
+		c.Args[0], c.Args[1], c.Args[2] = set, key, val
+		c.Reply.Buf = c.Reply.Buf[:0]
+		c.Log = c.Log[:0]
+		if err := ks.Exec(&c); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("SET of an existing key: %v allocations, want at most 1", allocs)
+	}
+	get := []byte("GET")
+	c = keyspace.Call{Args: make([][]byte, 2)}
+	allocs = testing.AllocsPerRun(1000, func() {
+		c.Args[0], c.Args[1] = get, key
+		c.Reply.Buf = c.Reply.Buf[:0]
+		if err := ks.Exec(&c); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("GET: %v allocations, want at most 1", allocs)
+	}
+}
+
+// TestStringSnapshotIsolation checks that the commands that change a
+// string in place leave an open snapshot with the value it had.
+func TestStringSnapshotIsolation(t *testing.T) {
+	ks := keyspace.NewMemory(nil)
+	var c keyspace.Call
+	keys := []string{"set", "mset", "append", "setrange", "incr", "incrbyfloat", "setbit", "bitfield", "getset", "getex"}
+	for _, k := range keys {
+		strExec(t, ks, &c, "SET", k, "10")
+	}
+	before := snapshotData(t, ks)
+	s, err := ks.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, cmd := range [][]string{
+		{"SET", "set", "20"}, {"MSET", "mset", "20"}, {"APPEND", "append", "0"},
+		{"SETRANGE", "setrange", "0", "2"}, {"INCR", "incr"}, {"INCRBYFLOAT", "incrbyfloat", "1.5"},
+		{"SETBIT", "setbit", "0", "1"}, {"BITFIELD", "bitfield", "SET", "u8", "0", "65"},
+		{"GETSET", "getset", "x"}, {"GETEX", "getex", "EXAT", "4102444800"},
+	} {
+		strExec(t, ks, &c, cmd...)
+	}
+	got := map[string]keyData{}
+	for {
+		e, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[fmt.Sprintf("%d/%q", e.DB, e.Key)] = keyData{e.Value.Type().String(), canon(e.Value), e.ExpireAt}
+	}
+	if diff := cmp.Diff(before, got); diff != "" {
+		t.Errorf("snapshot changed (-before +snapshot):\n%s", diff)
+	}
+	after := snapshotData(t, ks)
+	for _, k := range keys {
+		if after[fmt.Sprintf("0/%q", k)] == before[fmt.Sprintf("0/%q", k)] {
+			t.Errorf("key %s did not change", k)
 		}
 	}
 }
