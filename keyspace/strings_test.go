@@ -739,8 +739,8 @@ func TestDifferentialStringsTime(t *testing.T) {
 
 // ---- benchmarks ----
 
-// benchKeys returns n key names.
-func benchKeys(n int) [][]byte {
+// strBenchKeys returns n key names.
+func strBenchKeys(n int) [][]byte {
 	keys := make([][]byte, n)
 	for i := range keys {
 		keys[i] = []byte("key:" + strconv.Itoa(i))
@@ -756,7 +756,7 @@ func BenchmarkSet(b *testing.B) {
 	val := []byte("a-small-value-16")
 	set := []byte("SET")
 	b.Run("existing", func(b *testing.B) {
-		keys := benchKeys(n)
+		keys := strBenchKeys(n)
 		ks := keyspace.NewMemory(nil)
 		var c keyspace.Call
 		for _, k := range keys {
@@ -797,7 +797,7 @@ func BenchmarkSet(b *testing.B) {
 // reused Call, without the write turn (a read).
 func BenchmarkGet(b *testing.B) {
 	const n = 1 << 16
-	keys := benchKeys(n)
+	keys := strBenchKeys(n)
 	ks := keyspace.NewMemory(nil)
 	var c keyspace.Call
 	for _, k := range keys {
