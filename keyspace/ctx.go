@@ -26,11 +26,11 @@ const (
 // ctx is one command's execution: the call, the database it runs in,
 // and what it changed. Command functions take a *ctx.
 type ctx struct {
-	m   *Memory
-	c   *Call
-	cmd *command
-	db  *db
-	now int64 // the command's time, unix ms
+	m     *Memory
+	c     *Call
+	cmd   *command
+	db    *db
+	nowMs int64 // the command's time, unix ms, once asked for (see now)
 
 	dirty       bool     // data changed: log the command (or rewritten)
 	noPropagate bool     // the command logged its effects itself (x.log)
@@ -149,6 +149,18 @@ func (x *ctx) argFloat(i int) (float64, bool) {
 	return f, ok
 }
 
+// now returns the command's time in unix ms: Call.Now, or the clock
+// read once, on first use (reading the clock costs more than a SET).
+func (x *ctx) now() int64 {
+	if x.nowMs == 0 {
+		x.nowMs = x.c.Now
+		if x.nowMs == 0 {
+			x.nowMs = x.m.clock().UnixMilli()
+		}
+	}
+	return x.nowMs
+}
+
 // ---- replies ----
 
 func (x *ctx) reply() *Reply { return &x.c.Reply }
@@ -158,7 +170,7 @@ func (x *ctx) err(msg string) { x.c.Reply.Error(msg) }
 // ---- keys ----
 
 func (x *ctx) expired(o *object) bool {
-	return o.exp != 0 && x.now > o.exp && !x.c.Loading
+	return o.exp != 0 && !x.c.Loading && x.now() > o.exp
 }
 
 // lookup finds key in the current database for reading. A key whose time

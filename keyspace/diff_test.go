@@ -38,12 +38,16 @@ type differ struct {
 
 func newDiffer(t *testing.T) *differ {
 	t.Helper()
-	srv := redistest.Start(t, "")
+	// redis-server's active expire cycle would remove keys at moments
+	// of its choosing; ours runs only when called.
+	srv := redistest.Start(t, "", "--enable-debug-command", "yes")
+	rc := srv.Client()
+	rc.Must("DEBUG", "SET-ACTIVE-EXPIRE", "0")
 	return &differ{
 		t:       t,
 		ks:      keyspace.NewMemory(nil),
 		replica: keyspace.NewMemory(nil),
-		rc:      srv.Client(),
+		rc:      rc,
 	}
 }
 

@@ -10,7 +10,7 @@ package keyspace
 func (m *Memory) ActiveExpire(now int64, budget int, log []Record) ([]Record, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	x := ctx{m: m, c: &Call{Write: true, Now: now}, now: now}
+	x := ctx{m: m, c: &Call{Write: true, Now: now}, nowMs: now}
 	total := len(m.dbs) << shardBits
 	examined, removed := 0, 0
 	var keys []string

@@ -21,8 +21,8 @@ func init() {
 	register("pttl", 2, false, 1, 1, 1, func(x *ctx) { ttlCommand(x, true, false) })
 	register("expiretime", 2, false, 1, 1, 1, func(x *ctx) { ttlCommand(x, false, true) })
 	register("pexpiretime", 2, false, 1, 1, 1, func(x *ctx) { ttlCommand(x, true, true) })
-	register("expire", -3, true, 1, 1, 1, func(x *ctx) { expireCommand(x, x.now, 1000) })
-	register("pexpire", -3, true, 1, 1, 1, func(x *ctx) { expireCommand(x, x.now, 1) })
+	register("expire", -3, true, 1, 1, 1, func(x *ctx) { expireCommand(x, x.now(), 1000) })
+	register("pexpire", -3, true, 1, 1, 1, func(x *ctx) { expireCommand(x, x.now(), 1) })
 	register("expireat", -3, true, 1, 1, 1, func(x *ctx) { expireCommand(x, 0, 1000) })
 	register("pexpireat", -3, true, 1, 1, 1, func(x *ctx) { expireCommand(x, 0, 1) })
 	register("persist", 2, true, 1, 1, 1, persistCommand)
@@ -84,11 +84,11 @@ func ttlCommand(x *ctx, ms, abs bool) {
 	}
 	t := o.exp
 	if !abs {
-		t -= x.now
+		t -= x.now()
 	}
 	t = max(t, 0)
 	if !ms {
-		t = (t + 500) / 1000
+		t = t/1000 + (t%1000+500)/1000 // (t+500)/1000 without overflow
 	}
 	x.reply().Int(t)
 }
@@ -134,7 +134,7 @@ func parseExpireFlags(x *ctx, i int) (int, bool) {
 // alreadyExpired reports whether an expiry time set now deletes the key
 // at once: at or before now, unless replaying a log.
 func (x *ctx) alreadyExpired(at int64) bool {
-	return at <= x.now && !x.c.Loading
+	return !x.c.Loading && at <= x.now()
 }
 
 func (x *ctx) errExpireTime() {
@@ -406,7 +406,7 @@ func keysCommand(x *ctx) {
 	var keys [][]byte
 	for si := range x.db.shards {
 		for k, o := range x.db.shards[si].m {
-			if o.exp != 0 && x.now > o.exp && !x.c.Loading {
+			if x.expired(o) {
 				continue
 			}
 			if all || matchGlob(pat, []byte(k), false) {

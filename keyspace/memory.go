@@ -48,6 +48,8 @@ type Memory struct {
 	clock func() time.Time
 	opts  Options
 
+	wctx ctx // the context of the call with the write turn
+
 	snaps      []*snapshot // open snapshots, under mu
 	expireNext int         // active expire cursor: db<<shardBits | shard
 }
@@ -70,6 +72,8 @@ type object struct {
 	str []byte
 	v   any // *list, *set, *hash, *zset, *rdb.Stream, *rdb.Module
 }
+
+var ctxPool = sync.Pool{New: func() any { return new(ctx) }}
 
 // NewMemory returns an empty keyspace.
 func NewMemory(opts *Options) *Memory {
@@ -160,12 +164,19 @@ func (m *Memory) exec(c *Call) error {
 	if cmd.info.Write && !c.Write {
 		return ErrWriteNeeded
 	}
-	x := ctx{m: m, c: c, cmd: cmd, db: m.dbs[c.DB], now: c.Now, logStart: len(c.Log)}
-	if x.now == 0 {
-		x.now = m.clock().UnixMilli()
+	// The context escapes through cmd.fn: calls with the write turn,
+	// which are serialized, share one; reads take one from a pool.
+	var x *ctx
+	if c.Write {
+		x = &m.wctx
+		defer func() { *x = ctx{} }()
+	} else {
+		x = ctxPool.Get().(*ctx)
+		defer func() { *x = ctx{}; ctxPool.Put(x) }()
 	}
+	*x = ctx{m: m, c: c, cmd: cmd, db: m.dbs[c.DB], logStart: len(c.Log)}
 	replyStart := len(c.Reply.Buf)
-	cmd.fn(&x)
+	cmd.fn(x)
 	if x.needWrite {
 		c.Reply.Buf = c.Reply.Buf[:replyStart]
 		return ErrWriteNeeded

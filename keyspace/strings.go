@@ -184,7 +184,7 @@ func (x *ctx) expireAt(i, flags int) (int64, bool) {
 		ms *= 1000
 	}
 	if flags&(setEX|setPX) != 0 {
-		ms += x.now // wraps on overflow, as in C, and is refused below
+		ms += x.now() // wraps on overflow, as in C, and is refused below
 	}
 	if ms <= 0 {
 		x.errExpireTime()

@@ -95,12 +95,14 @@ var scripts = []script{
 		{"0", "DBSIZE"},
 		{"OK", "SELECT", "2"},
 		{"OK", "RENAME", "k", "j"},
-		{"1", "COPY", "j", "k", "DB", "0"},
+		{"0", "COPY", "j", "k", "DB", "0"}, // database 0 has k (from the SWAPDB)
+		{"1", "COPY", "j", "k2", "DB", "0"},
 		{"(error) ERR DB index is out of range", "SELECT", "100000"},
 		{"OK", "FLUSHDB"},
 		{"0", "DBSIZE"},
 		{"OK", "SELECT", "0"},
-		{`"0"`, "GET", "k"},
+		{`"1"`, "GET", "k"},
+		{`"0"`, "GET", "k2"},
 		{"(error) ERR no such key", "RENAME", "nokey", "x"},
 	}},
 }
