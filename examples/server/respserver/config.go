@@ -93,7 +93,7 @@ func parseArgs(args []string, stdin io.Reader) (Config, error) {
 	for len(args) > 0 {
 		name, ok := strings.CutPrefix(args[0], "--")
 		if !ok || name == "" {
-			return cfg, fmt.Errorf("invalid argument %q: options are --name value...", args[0])
+			return cfg, fmt.Errorf("invalid argument %q (options are --name value)", args[0])
 		}
 		n := 1
 		for n < len(args) && !strings.HasPrefix(args[n], "--") {
