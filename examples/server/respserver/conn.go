@@ -2,6 +2,7 @@ package respserver
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -42,6 +43,12 @@ type conn struct {
 
 	call keyspace.Call  // the keyspace command being run
 	out  keyspace.Reply // a server command's reply
+
+	// The last keyspace command's name as sent, and what the keyspace
+	// said of it: a pipeline repeats the same command.
+	lastName  []byte
+	lastInfo  keyspace.CommandInfo
+	lastKnown bool
 
 	// MULTI state.
 	multi       bool
@@ -222,7 +229,7 @@ func (c *conn) run(args [][]byte) bool {
 // isSecurityAttack reports the commands Redis takes for an HTTP request
 // sent to its port ("POST", "Host:").
 func isSecurityAttack(name []byte) bool {
-	return strings.EqualFold(string(name), "post") || strings.EqualFold(string(name), "host:")
+	return (len(name) == 4 || len(name) == 5) && strings.EqualFold(string(name), "post") || strings.EqualFold(string(name), "host:")
 }
 
 // runKeyspace runs a keyspace command: as a read when the command does
@@ -233,7 +240,7 @@ func (c *conn) runKeyspace(args [][]byte) {
 	call.Reset()
 	call.DB = c.db
 	call.Args = args
-	info, known := s.ks.Command(args[0])
+	info, known := c.command(args[0])
 	var err error
 	if known && info.Write {
 		err = s.execWrite(call)
@@ -257,6 +264,15 @@ func (c *conn) runKeyspace(args [][]byte) {
 	}
 	call.Args = nil
 	clear(call.Log)
+}
+
+// command returns the keyspace's description of the named command.
+func (c *conn) command(name []byte) (keyspace.CommandInfo, bool) {
+	if !bytes.Equal(name, c.lastName) {
+		c.lastInfo, c.lastKnown = c.s.ks.Command(name)
+		c.lastName = append(c.lastName[:0], name...)
+	}
+	return c.lastInfo, c.lastKnown
 }
 
 // write buffers a reply; bufio writes a reply larger than its free
@@ -286,7 +302,7 @@ func (c *conn) enqueue(args [][]byte, sc *serverCommand) bool {
 			return true
 		}
 	} else {
-		info, ok := s.ks.Command(args[0])
+		info, ok := c.command(args[0])
 		if !ok {
 			// The keyspace words the unknown-command error; running an
 			// unknown command changes nothing.
