@@ -229,7 +229,13 @@ func (c *conn) run(args [][]byte) bool {
 // isSecurityAttack reports the commands Redis takes for an HTTP request
 // sent to its port ("POST", "Host:").
 func isSecurityAttack(name []byte) bool {
-	return (len(name) == 4 || len(name) == 5) && strings.EqualFold(string(name), "post") || strings.EqualFold(string(name), "host:")
+	switch len(name) {
+	case 4:
+		return strings.EqualFold(string(name), "post")
+	case 5:
+		return strings.EqualFold(string(name), "host:")
+	}
+	return false
 }
 
 // runKeyspace runs a keyspace command: as a read when the command does
