@@ -522,3 +522,75 @@ func TestActiveExpire(t *testing.T) {
 		t.Errorf("%d calls of ActiveExpire", calls)
 	}
 }
+
+// TestExpiredKeyRead checks that a read meeting an expired key runs
+// again with the write turn, which deletes the key.
+func TestExpiredKeyRead(t *testing.T) {
+	m := newMemory(t, "a")
+	past := time.Now().Add(-time.Hour).UnixMilli()
+	if err := m.Restore(&rdb.Entry{Key: []byte("x"), ExpireAt: past, Value: rdb.String("v")}); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, m, nil).client(t)
+	check(t, c, "2", "DBSIZE")
+	check(t, c, "1", "EXISTS", "a", "x")
+	check(t, c, "1", "DBSIZE")
+}
+
+// TestTransactionsAtomic runs transactions that create and delete two
+// keys together while other clients read both: no reader may see one
+// without the other.
+func TestTransactionsAtomic(t *testing.T) {
+	ts := start(t, newMemory(t, "a"), nil)
+	const writers, readers, rounds = 3, 3, 200
+	var wg sync.WaitGroup
+	errc := make(chan string, writers+readers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := ts.client(t)
+			k1, k2 := "x"+strconv.Itoa(w), "y"+strconv.Itoa(w)
+			for range rounds {
+				for _, cmd := range [][]string{{"MULTI"}, {"COPY", "a", k1}, {"COPY", "a", k2}, {"EXEC"},
+					{"MULTI"}, {"DEL", k1}, {"PING"}, {"DEL", k2}, {"EXEC"}} {
+					if v := c.Do(cmd...); v.Type == resp.TypeSimpleError {
+						errc <- v.String()
+						return
+					}
+				}
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	var rg sync.WaitGroup
+	for range readers {
+		rg.Add(1)
+		go func() {
+			defer rg.Done()
+			c := ts.client(t)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for w := range writers {
+					n := c.Do("EXISTS", "x"+strconv.Itoa(w), "y"+strconv.Itoa(w)).Int
+					if n == 1 {
+						errc <- "a reader saw half a transaction"
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	rg.Wait()
+	close(errc)
+	for e := range errc {
+		t.Error(e)
+	}
+	check(t, ts.client(t), "1", "DBSIZE")
+}
