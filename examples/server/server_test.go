@@ -442,15 +442,29 @@ func TestServerCommandsAsRedis(t *testing.T) {
 	}
 }
 
-func TestShutdown(t *testing.T) {
-	ts := start(t, nil, nil)
-	c1, c2 := ts.client(t), ts.client(t)
-	check(t, c1, "PONG", "PING")
+// execSignal is a keyspace that tells when ExecMulti is called.
+type execSignal struct {
+	*keyspace.Memory
+	called chan struct{}
+}
 
-	// A command running at shutdown finishes and gets its reply.
+func (e *execSignal) ExecMulti(calls []keyspace.Call) error {
+	err := e.Memory.ExecMulti(calls)
+	e.called <- struct{}{}
+	return err
+}
+
+func TestShutdown(t *testing.T) {
+	ks := &execSignal{Memory: keyspace.NewMemory(nil), called: make(chan struct{}, 1)}
+	ts := start(t, ks, nil)
+	c := ts.client(t)
+	check(t, c, "PONG", "PING")
+
+	// A command running at shutdown finishes and gets its reply: EXEC
+	// runs its keyspace commands, then DEBUG SLEEP, cut short.
 	rc := dialRaw(t, ts.sock)
-	rc.send(t, "DEBUG SLEEP 10\r\n")
-	time.Sleep(50 * time.Millisecond)
+	rc.send(t, "MULTI\r\nPING\r\nDEBUG SLEEP 100\r\nEXEC\r\n")
+	<-ks.called
 
 	rc2 := dialRaw(t, ts.sock)
 	rc2.send(t, "SHUTDOWN NOSAVE\r\n")
@@ -460,15 +474,16 @@ func TestShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("SHUTDOWN did not stop the server")
 	}
-	if got := rc.reply(t); got != "OK" {
-		t.Errorf("DEBUG SLEEP during shutdown: %s", got)
+	for _, want := range []string{"OK", "QUEUED", "QUEUED", "array[PONG OK]"} {
+		if got := rc.reply(t); got != want {
+			t.Errorf("transaction running at shutdown: %s, want %s", got, want)
+		}
 	}
 	rc.closed(t)
 	ts.Shutdown()
 	if _, err := net.Dial("unix", ts.sock); err == nil {
 		t.Error("the server still accepts connections")
 	}
-	_ = c2
 }
 
 // expirer is a keyspace whose ActiveExpire deletes the keys it is told

@@ -19,7 +19,7 @@ type watchStep struct {
 }
 
 // watchCase is a WATCH scenario: the keys that exist first ("key" or
-// "db:key"), live, already expired or expiring in 100ms; the steps; and
+// "db:key"), live, already expired or expiring in 300ms; the steps; and
 // the reply the last step must get.
 type watchCase struct {
 	name                string
@@ -72,8 +72,8 @@ var watchCases = []watchCase{
 	{name: "expire", live: []string{"a"}, steps: steps(one(s(0, "WATCH", "a"), s(1, "EXPIRE", "a", "100")), tx), want: aborted},
 	{name: "expire in the past", live: []string{"a"}, steps: steps(one(s(0, "WATCH", "a"), s(1, "PEXPIREAT", "a", "1")), tx), want: aborted},
 	{name: "persist without ttl", live: []string{"a"}, steps: steps(one(s(0, "WATCH", "a"), s(1, "PERSIST", "a")), tx), want: committed},
-	{name: "expired since watch", soon: []string{"a"}, steps: steps(one(s(0, "WATCH", "a"), sleep(150*time.Millisecond)), tx), want: aborted},
-	{name: "expired since watch and deleted", soon: []string{"a"}, steps: steps(one(s(0, "WATCH", "a"), sleep(150*time.Millisecond), s(1, "EXISTS", "a")), tx), want: aborted},
+	{name: "expired since watch", soon: []string{"a"}, steps: steps(one(s(0, "WATCH", "a"), sleep(400*time.Millisecond)), tx), want: aborted},
+	{name: "expired since watch and deleted", soon: []string{"a"}, steps: steps(one(s(0, "WATCH", "a"), sleep(400*time.Millisecond), s(1, "EXISTS", "a")), tx), want: aborted},
 	{name: "watch an expired key", expired: []string{"x"}, steps: steps(one(s(0, "WATCH", "x")), tx), want: committed},
 	{name: "watch an expired key, deleted by a read", expired: []string{"x"}, steps: steps(one(s(0, "WATCH", "x"), s(1, "EXISTS", "x")), tx), want: committed},
 	{name: "watch an expired key, recreated", expired: []string{"x"}, live: []string{"a"}, steps: steps(one(s(0, "WATCH", "x"), s(1, "COPY", "a", "x")), tx), want: aborted},
@@ -137,7 +137,7 @@ func ourWatchCase(t *testing.T, wc watchCase) []string {
 	for _, set := range []struct {
 		keys []string
 		exp  int64
-	}{{wc.live, 0}, {wc.expired, now - 1000}, {wc.soon, now + 100}} {
+	}{{wc.live, 0}, {wc.expired, now - 1000}, {wc.soon, now + 300}} {
 		for _, k := range set.keys {
 			db, key := dbKey(k)
 			e := &rdb.Entry{DB: db, Key: []byte(key), ExpireAt: set.exp, Value: rdb.String("v")}
@@ -185,7 +185,7 @@ func TestWatchAsRedis(t *testing.T) {
 			for _, k := range wc.soon {
 				db, key := dbKey(k)
 				admin.Must("SELECT", string(rune('0'+db)))
-				admin.Must("SET", key, "v", "PX", "100")
+				admin.Must("SET", key, "v", "PX", "300")
 			}
 			time.Sleep(5 * time.Millisecond)
 			want := runWatchCase(t, real.Client, wc)
