@@ -156,3 +156,38 @@ func BenchmarkReaderFile(b *testing.B) {
 	}
 	b.ReportMetric(float64(keys)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
 }
+
+// BenchmarkWriterFile writes the keys of the file named by
+// $AOFRDB_BENCH_RDB (read once, before timing) to io.Discard with the
+// default options (LZF compression and the checksum on), to compare with
+// redis-server's SAVE of the same data (bench/rdb-large.sh). Bytes/s are
+// those of the values written.
+func BenchmarkWriterFile(b *testing.B) {
+	path := os.Getenv("AOFRDB_BENCH_RDB")
+	if path == "" {
+		b.Skip("set AOFRDB_BENCH_RDB to an RDB file")
+	}
+	entries, _, err := readAll(bytes.NewReader(readFile(b, path)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	for _, e := range entries {
+		if s, ok := e.Value.(String); ok {
+			size += int64(len(s))
+		}
+	}
+	b.SetBytes(size)
+	for b.Loop() {
+		w := NewWriter(io.Discard, nil)
+		for _, e := range entries {
+			if err := w.WriteEntry(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(entries))*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+}
