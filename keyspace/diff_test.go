@@ -11,6 +11,7 @@ import (
 	stdcmp "cmp"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -76,7 +77,18 @@ func (d *differ) do(args ...string) resp.Value {
 	if len(d.history) > 30 {
 		d.history = d.history[1:]
 	}
+	// A snapshot taken before the command must not see it, whatever it
+	// changes in place: every command checks the snapshot capture.
+	before := snapshotData(d.t, d.ks)
+	snap, err := d.ks.Snapshot()
+	if err != nil {
+		d.fail("Snapshot: %v", err)
+	}
 	ours := d.exec(args)
+	if after := readSnapshot(d.t, snap); !maps.Equal(before, after) {
+		d.fail("%q changed a snapshot taken before it:\n%s", args, cmp.Diff(before, after))
+	}
+	snap.Close()
 	name := lower(args[0])
 	var theirs resp.Value
 	if blocking[name] {
@@ -222,6 +234,11 @@ func snapshotData(t *testing.T, ks keyspace.Keyspace) map[string]keyData {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	return readSnapshot(t, s)
+}
+
+func readSnapshot(t *testing.T, s keyspace.Snapshot) map[string]keyData {
+	t.Helper()
 	out := map[string]keyData{}
 	for {
 		e, err := s.Next()
