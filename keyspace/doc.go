@@ -1,0 +1,84 @@
+// Package keyspace is what a Store persists: Redis's numbered databases of
+// keys and values, changed by Redis's commands.
+//
+// # The interface
+//
+// Keyspace is small: Exec runs one command and reports, as Records, what
+// must be logged for it (Redis's propagated form: nothing for a write
+// that changed nothing); ExecMulti runs a MULTI/EXEC block atomically;
+// Restore adds a key read from an RDB file; Snapshot returns a
+// point-in-time view that is read as a stream of rdb.Entry values while
+// writes go on. Command describes a command (arity, whether it writes),
+// so a caller can check a queued command and route a write to the write
+// turn. Optional capabilities are separate interfaces found by type
+// assertion: ActiveExpirer for a background expire cycle.
+//
+// The concurrency contract is in Keyspace's doc comment: calls that hold
+// the write turn are serialized by the caller, in log order; reads run
+// concurrently with them and with each other; a read that would have to
+// change data (it met a key whose time has passed) returns
+// ErrWriteNeeded and is run again with the write turn.
+//
+// Package keyspacetest holds a conformance suite that any implementation
+// runs against itself.
+//
+// # The reference keyspace
+//
+// Memory holds strings, lists, sets, sorted sets and hashes, applies
+// every write command Redis 7.0 can put in an AOF for them with Redis's
+// semantics, replies and error messages (checked by differential tests
+// against redis-server), and logs what Redis propagates: relative
+// expiries as absolute PXAT and PEXPIREAT, SPOP as SREM, INCRBYFLOAT as
+// SET … KEEPTTL, the blocking and multi-key pops as the plain pops they
+// performed, a key found expired as DEL. Replaying the log, at any later
+// time, with Call.Loading set, gives the same data. Streams and module
+// values loaded from an RDB are held and written back unchanged; their
+// commands come later.
+//
+// Values are kept in representations whose observable order is Redis's
+// where Redis defines one: a set of at most set-max-intset-entries
+// integers replies in ascending order (an intset), a hash within
+// hash-max-listpack-entries and hash-max-listpack-value in insertion
+// order (a listpack), and both turn into hash tables at Redis's
+// thresholds. INCRBYFLOAT and HINCRBYFLOAT compute in x87 80-bit long
+// double, as Redis does on x86-64 (see longdouble.go).
+//
+// Expiry is Redis's: a read of a key whose time has passed finds nothing
+// and deletes it (logging DEL); ActiveExpire removes expired keys in
+// bounded steps; nothing expires while Call.Loading is set; Restore drops
+// keys marked expired.
+//
+// Where it differs from Redis, on purpose:
+//
+//   - Blocking commands (BLPOP, BZPOPMIN, ...) never block: they serve
+//     what is there, or reply as Redis does when it cannot block (inside
+//     MULTI). Blocking belongs to a server, over this package.
+//   - SCAN's cursor is a shard index: each reply holds whole shards, so
+//     COUNT is a hint (as in Redis) and every key present throughout an
+//     iteration is returned exactly once. SSCAN, HSCAN and ZSCAN reply
+//     everything at once with cursor 0, as Redis does for small values.
+//   - Hash field TTLs (Redis 7.4) read from an RDB are kept and written
+//     back, but not enforced.
+//   - The 512 MB limits on string growth (SETRANGE, APPEND, SETBIT,
+//     BITFIELD) also hold while loading, so a corrupt log cannot make the
+//     keyspace allocate without bound.
+//
+// # Layout and snapshots
+//
+// Each database is split into 256 shards by the xxhash of the key; a
+// shard is a Go map from key to object. One sync.RWMutex guards the
+// keyspace: the call with the write turn holds it for writing while it
+// runs (never while the caller waits for an fsync), reads hold it for
+// reading.
+//
+// Snapshots neither fork nor copy up front (snapshot.go). Taking one
+// records the key counts, O(databases). The snapshot then walks the
+// shards in order, copying one at a time under the read lock. A writer
+// about to change a shard that an open snapshot has not reached first
+// copies that shard's current contents into the snapshot, which keeps
+// them until its walk gets there; a bitmap per snapshot, one bit per
+// shard, records which shards it has, so no per-key metadata is needed.
+// FLUSHDB and FLUSHALL hand the old shards to open snapshots without a
+// copy. Several snapshots may be open at once; Close releases what one
+// holds.
+package keyspace
