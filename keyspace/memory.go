@@ -111,10 +111,6 @@ func shardOf(key []byte) int {
 	return int(xxhash.Sum64(key) >> (64 - shardBits))
 }
 
-func shardOfString(key string) int {
-	return int(xxhash.Sum64String(key) >> (64 - shardBits))
-}
-
 // Exec runs one command; see Keyspace.
 func (m *Memory) Exec(c *Call) error {
 	if c.Write {
