@@ -1,0 +1,153 @@
+package keyspace_test
+
+import (
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/rdb"
+)
+
+// BenchmarkSnapshotUnderWrites: 1M keys of 32-byte strings; writers
+// overwrite random existing keys from several goroutines (serialized by
+// a mutex, the write turn) while one snapshot is taken and consumed
+// through the RDB writer into io.Discard. Run it with -benchtime=1x.
+//
+//	extra-heap-%         peak heap during the snapshot above the peak of
+//	                     the same load without one, in % of the data
+//	                     set's heap
+//	start-pause-us       how long Snapshot() took
+//	writer-throughput-%  writes/s during the snapshot, in % of writes/s
+//	                     without one
+func BenchmarkSnapshotUnderWrites(b *testing.B) {
+	const nkeys, writers = 1_000_000, 4
+	keys := make([][]byte, nkeys)
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+	}
+	value := []byte("0123456789abcdef0123456789abcdef")
+
+	runtime.GC()
+	heap0 := heapBytes()
+	ks := keyspace.NewMemory(nil)
+	for _, k := range keys {
+		ks.Exec(&keyspace.Call{Args: [][]byte{[]byte("SET"), k, value}, Write: true})
+	}
+	runtime.GC()
+	dataHeap := heapBytes() - heap0
+
+	var turn sync.Mutex // the write turn
+	// load runs the writers until stop is closed and returns writes/s
+	// and the peak heap seen meanwhile.
+	load := func(during func()) (rate float64, peak uint64) {
+		var stop atomic.Bool
+		var writes atomic.Int64
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(w), 1))
+				c := keyspace.Call{Write: true}
+				set := []byte("SET")
+				n := int64(0)
+				for !stop.Load() {
+					c.Reset()
+					c.Write = true
+					c.Args = append(c.Args, set, keys[r.IntN(nkeys)], value)
+					turn.Lock()
+					ks.Exec(&c)
+					turn.Unlock()
+					n++
+				}
+				writes.Add(n)
+			}()
+		}
+		var peakv atomic.Uint64
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			for !stop.Load() {
+				if h := heapBytes(); h > peakv.Load() {
+					peakv.Store(h)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}()
+		start := time.Now()
+		during()
+		stop.Store(true)
+		wg.Wait()
+		<-sampled
+		return float64(writes.Load()) / time.Since(start).Seconds(), peakv.Load()
+	}
+
+	var pause time.Duration
+	var snapDur time.Duration
+	snapshot := func() {
+		turn.Lock()
+		t0 := time.Now()
+		s, err := ks.Snapshot()
+		pause = time.Since(t0)
+		turn.Unlock()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		w := rdb.NewWriter(io.Discard, nil)
+		db := -1
+		for {
+			e, err := s.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if e.DB != db {
+				db = e.DB
+				if err := w.SelectDB(db, s.Sizes()[db].Keys, s.Sizes()[db].Expires); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := w.WriteEntry(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		snapDur = time.Since(t0)
+	}
+
+	for b.Loop() {
+		runtime.GC()
+		withRate, withPeak := load(snapshot)
+		runtime.GC()
+		baseRate, basePeak := load(func() { time.Sleep(snapDur) })
+		extra := 0.0
+		if withPeak > basePeak {
+			extra = float64(withPeak-basePeak) / float64(dataHeap) * 100
+		}
+		b.ReportMetric(extra, "extra-heap-%")
+		b.ReportMetric(float64(pause.Microseconds()), "start-pause-us")
+		b.ReportMetric(withRate/baseRate*100, "writer-throughput-%")
+		b.ReportMetric(snapDur.Seconds()*1000, "snapshot-ms")
+		b.ReportMetric(float64(dataHeap)/(1<<20), "data-MiB")
+	}
+}
+
+var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+
+// heapBytes returns the bytes of heap objects, live or not yet swept.
+func heapBytes() uint64 {
+	metrics.Read(heapSample)
+	return heapSample[0].Value.Uint64()
+}
