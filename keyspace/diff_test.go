@@ -345,6 +345,7 @@ func TestDifferential(t *testing.T) { runDifferential(t) }
 // given generator groups (all groups when none is given) to both sides,
 // checking the replies, and the whole data set every 200 commands.
 func runDifferential(t *testing.T, groups ...string) {
+	t.Parallel() // each has its own redis-server
 	var pool []gen
 	for _, g := range gens {
 		if len(groups) == 0 || slices.Contains(groups, g.group) {

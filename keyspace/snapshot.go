@@ -87,7 +87,7 @@ func (m *Memory) handOff(dbi int) {
 		s.mu.Lock()
 		for si := range m.dbs[dbi].shards {
 			idx := dbi<<shardBits | si
-			if s.closed || s.done[idx/64]&(1<<(idx%64)) != 0 {
+			if s.closed || s.isDone(idx) {
 				continue
 			}
 			s.done[idx/64] |= 1 << (idx % 64)
@@ -102,7 +102,7 @@ func (m *Memory) handOff(dbi int) {
 func (s *snapshot) capture(idx int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.done[idx/64]&(1<<(idx%64)) != 0 {
+	if s.closed || s.isDone(idx) {
 		return
 	}
 	s.done[idx/64] |= 1 << (idx % 64)
@@ -136,6 +136,7 @@ func (s *snapshot) export(dbi int, m map[string]*object) []*rdb.Entry {
 func (s *snapshot) Sizes() []DBSize { return slices.Clone(s.sizes) }
 
 func (s *snapshot) Next() (*rdb.Entry, error) {
+	total := shardCount(len(s.sizes))
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -149,39 +150,49 @@ func (s *snapshot) Next() (*rdb.Entry, error) {
 			s.mu.Unlock()
 			return e, nil
 		}
-		if s.pos >= len(s.done)*64 || s.pos >= shardCount(len(s.sizes)) {
+		if s.pos >= total {
 			s.mu.Unlock()
 			return nil, io.EOF
 		}
-		idx := s.pos
-		s.pos++
-		if s.done[idx/64]&(1<<(idx%64)) != 0 {
-			s.cur = s.captured[idx]
-			delete(s.captured, idx)
-			if m := s.detached[idx]; m != nil {
-				delete(s.detached, idx)
-				s.cur = s.export(idx>>shardBits, m)
-			}
+		if s.isDone(s.pos) {
+			s.cur = s.take(s.pos)
+			s.pos++
 			s.mu.Unlock()
 			continue
 		}
 		s.mu.Unlock()
 
-		// Copy the shard under the read lock; a writer cannot change it
-		// meanwhile, and if one captured it between the two locks, take
-		// its copy instead.
+		// Copy shards under the read lock: no writer changes or captures
+		// them meanwhile. Empty shards are passed in the same hold.
 		s.m.mu.RLock()
 		s.mu.Lock()
-		if s.done[idx/64]&(1<<(idx%64)) != 0 {
-			s.cur = s.captured[idx]
-			delete(s.captured, idx)
-		} else if !s.closed {
-			s.done[idx/64] |= 1 << (idx % 64)
-			s.cur = s.copyShard(idx)
+		for !s.closed && len(s.cur) == 0 && s.pos < total {
+			idx := s.pos
+			s.pos++
+			if s.isDone(idx) {
+				s.cur = s.take(idx)
+			} else {
+				s.done[idx/64] |= 1 << (idx % 64)
+				s.cur = s.copyShard(idx)
+			}
 		}
 		s.mu.Unlock()
 		s.m.mu.RUnlock()
 	}
+}
+
+func (s *snapshot) isDone(idx int) bool { return s.done[idx/64]&(1<<(idx%64)) != 0 }
+
+// take returns the entries of shard idx that a writer captured or a
+// flush handed over; s.mu is held.
+func (s *snapshot) take(idx int) []*rdb.Entry {
+	if m := s.detached[idx]; m != nil {
+		delete(s.detached, idx)
+		return s.export(idx>>shardBits, m)
+	}
+	e := s.captured[idx]
+	delete(s.captured, idx)
+	return e
 }
 
 func (s *snapshot) Close() error {
