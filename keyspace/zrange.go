@@ -911,8 +911,9 @@ func zrandmemberCommand(x *ctx) {
 			nodes[i] = z.randomNode()
 		}
 	case l >= int64(z.len()):
-		// The whole set, in order.
-		for n := z.zsl.first(); n != nil; n = n.next() {
+		// The whole set, from the highest score down, as Redis's
+		// zuiNext walks a sorted set.
+		for n := z.zsl.tail; n != nil; n = n.backward {
 			nodes = append(nodes, n)
 		}
 	default:

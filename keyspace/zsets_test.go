@@ -2,12 +2,16 @@ package keyspace_test
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/aofrdb/aofrdb/internal/redistest"
 	"github.com/aofrdb/aofrdb/internal/testenv"
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/rdb"
@@ -353,7 +357,8 @@ var zsetGens = []func(r *rand.Rand, k []string) []string{
 // zBigKeys are the keys of the "zsetsbig" group, which Redis holds as
 // skiplists (more than 128 members, or members longer than 64 bytes): no
 // ZSCAN (whose order would be Redis's hash table's), and no other group
-// touches them.
+// touches them. Lexicographic ranges go to "big:lex" alone, whose scores
+// are all equal.
 var zBigKeys = []string{"big:1", "big:2", "big:3"}
 
 func zBigMember(r *rand.Rand) string {
@@ -388,7 +393,29 @@ var zsetBigGens = []func(r *rand.Rand, k []string) []string{
 		case 4:
 			return []string{"ZMPOP", "2", key, randKey(r, zBigKeys), "MAX", "COUNT", "3"}
 		}
-		return []string{"ZREMRANGEBYLEX", key, zLexBound(r), zLexBound(r)}
+		return []string{"ZREMRANGEBYSCORE", key, zScoreBound(r), zScoreBound(r)}
+	},
+	func(r *rand.Rand, k []string) []string {
+		// Lexicographic ranges, on a large set whose scores are all
+		// equal: otherwise Redis's answer depends on its skiplist's
+		// random levels.
+		switch r.IntN(7) {
+		case 0, 1:
+			args := []string{"ZADD", "big:lex"}
+			for range 1 + r.IntN(40) {
+				args = append(args, []string{"0", "-0"}[r.IntN(2)], zBigMember(r))
+			}
+			return args
+		case 2:
+			return []string{"ZREMRANGEBYLEX", "big:lex", zLexBound(r), zLexBound(r)}
+		case 3:
+			return []string{"ZLEXCOUNT", "big:lex", zLexBound(r), zLexBound(r)}
+		case 4:
+			return zLimit(r, []string{"ZRANGEBYLEX", "big:lex", zLexBound(r), zLexBound(r)})
+		case 5:
+			return zLimit(r, []string{"ZREVRANGEBYLEX", "big:lex", zLexBound(r), zLexBound(r)})
+		}
+		return zLimit(r, []string{"ZRANGESTORE", "big:lex2", "big:lex", zLexBound(r), zLexBound(r), "BYLEX", "REV"})
 	},
 	func(r *rand.Rand, k []string) []string {
 		name := []string{"ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"}[r.IntN(3)]
@@ -408,11 +435,11 @@ var zsetBigGens = []func(r *rand.Rand, k []string) []string{
 		case 1:
 			return zLimit(r, []string{"ZRANGE", key, zScoreBound(r), zScoreBound(r), "BYSCORE", "WITHSCORES"})
 		case 2:
-			return zLimit(r, []string{"ZRANGE", key, zLexBound(r), zLexBound(r), "BYLEX", "REV"})
+			return []string{"ZREVRANK", key, zBigMember(r)}
 		case 3:
 			return []string{"ZRANK", key, zBigMember(r)}
 		case 4:
-			return []string{"ZLEXCOUNT", key, zLexBound(r), zLexBound(r)}
+			return []string{"ZMSCORE", key, zBigMember(r), zBigMember(r)}
 		case 5:
 			return []string{"ZCOUNT", key, zScoreBound(r), zScoreBound(r)}
 		}
@@ -587,6 +614,17 @@ func TestZSetsEdgeCases(t *testing.T) {
 		{"ZADD", "dst", "1", "a"}, {"ZRANGESTORE", "dst", "i", "5", "9"}, {"EXISTS", "dst"},
 		{"ZDIFFSTORE", "dst", "1", "nokey"}, {"EXISTS", "dst"},
 	}
+	// Numbers as strtod reads them, as scores and as range bounds.
+	for _, num := range []string{"0x1.8p1", "0X1A", "0x", "0x.8", "0x.p1", "1e+5", "1e-5", "1E5", ".e1", "5.", "-.5",
+		"+.5", "1e", "1e+", "infinity", "INF", "-Infinity", "infinit", "nan(123)", "NaN", "1_000", "0b101", "00012",
+		"1e308", "1.7976931348623157e308", "1.7976931348623159e308", "4.9e-324", "2e-324", "3e-324", "0e-999",
+		"0x1p-1075", "0x1p-1074", "0x1p1024", "0x1.fffffffffffff8p1023", "0x1.fffffffffffff7p1023",
+		"0.1000000000000000055511151231257827021181583404541015625", "123456789012345678901234567890",
+		"\t1", "1\t", "1e-400", "-0e-400", "0.000000000000000000000000000000000000001e39", "1" + strings.Repeat("0", 400) + "e-400",
+		"9007199254740993", "2.5e-324", "(1", "(", "1\x00", "\x002", "0x1p+4"} {
+		cases = append(cases, []string{"ZADD", "num", num, "m"}, []string{"ZSCORE", "num", "m"},
+			[]string{"ZCOUNT", "num", num, "+inf"}, []string{"ZRANGEBYSCORE", "num", "-inf", "(" + num})
+	}
 	for i, c := range cases {
 		d.same(c...)
 		if i%20 == 19 {
@@ -594,6 +632,134 @@ func TestZSetsEdgeCases(t *testing.T) {
 		}
 	}
 	d.check()
+}
+
+// TestZSetsRESP3 compares RESP3 replies (nested pairs, doubles, nulls)
+// byte for byte.
+func TestZSetsRESP3(t *testing.T) {
+	srv := redistest.Start(t, "")
+	rc := srv.Client()
+	rc.Must("HELLO", "3")
+	ks := keyspace.NewMemory(nil)
+	for _, args := range [][]string{
+		{"ZADD", "z", "1", "a", "2.5", "b", "inf", "c", "-0", "d"}, {"ZRANGE", "z", "0", "-1", "WITHSCORES"},
+		{"ZRANGE", "z", "0", "-1"}, {"ZSCORE", "z", "b"}, {"ZSCORE", "z", "x"}, {"ZSCORE", "nokey", "x"},
+		{"ZMSCORE", "z", "a", "x"}, {"ZRANK", "z", "x"}, {"ZINCRBY", "z", "0.1", "a"}, {"ZADD", "z", "NX", "INCR", "1", "a"},
+		{"ZUNION", "1", "z", "WITHSCORES"}, {"ZINTER", "1", "z"}, {"ZRANDMEMBER", "nokey"}, {"ZRANDMEMBER", "z", "10", "WITHSCORES"},
+		{"ZSCAN", "z", "0"}, {"ZPOPMIN", "z"}, {"ZPOPMIN", "z", "1"}, {"ZPOPMAX", "z", "5"},
+		{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"BZPOPMIN", "z", "0"}, {"ZMPOP", "1", "z", "MAX"},
+		{"BZMPOP", "0", "1", "z", "MIN", "COUNT", "2"}, {"ZMPOP", "1", "z", "MIN"}, {"BZPOPMIN", "z", "0.01"},
+	} {
+		c := keyspace.Call{Write: true, Reply: keyspace.Reply{RESP3: true}}
+		bargs := make([][]byte, len(args))
+		for i, a := range args {
+			bargs[i] = []byte(a)
+			c.Args = append(c.Args, []byte(a))
+		}
+		if err := ks.Exec(&c); err != nil {
+			t.Fatal(err)
+		}
+		if theirs := rc.Raw(bargs...); !bytes.Equal(c.Reply.Buf, theirs) {
+			t.Errorf("%q:\n ours  %q\n redis %q", args, c.Reply.Buf, theirs)
+		}
+	}
+}
+
+// TestZSetLoad checks the encoding a loaded zset gets: a small one is a
+// listpack (-0 becomes 0), a large one keeps -0.
+func TestZSetLoad(t *testing.T) {
+	ks := keyspace.NewMemory(nil)
+	small := rdb.ZSet{{Member: []byte("a"), Score: math.Copysign(0, -1)}, {Member: []byte("b"), Score: 1}}
+	large := append(rdb.ZSet{{Member: []byte(strings.Repeat("l", 65)), Score: 2}}, small...)
+	for key, v := range map[string]rdb.ZSet{"small": small, "large": large} {
+		if err := ks.Restore(&rdb.Entry{Key: []byte(key), Value: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if reply, _ := zcall(t, ks, "ZSCORE", "small", "a"); reply != "$1\r\n0\r\n" {
+		t.Errorf("small: %q", reply)
+	}
+	if reply, _ := zcall(t, ks, "ZSCORE", "large", "a"); reply != "$2\r\n-0\r\n" {
+		t.Errorf("large: %q", reply)
+	}
+	if reply, _ := zcall(t, ks, "ZRANGE", "large", "0", "-1"); reply != "*3\r\n$1\r\na\r\n$1\r\nb\r\n$65\r\n"+strings.Repeat("l", 65)+"\r\n" {
+		t.Errorf("large: %q", reply)
+	}
+}
+
+// TestZSetModel checks ranks, ranges and deletions in a large sorted set
+// against a sorted slice.
+func TestZSetModel(t *testing.T) {
+	r := testenv.Rand(t)
+	ks := keyspace.NewMemory(nil)
+	model := map[string]float64{}
+	sorted := func() []string {
+		ms := make([]string, 0, len(model))
+		for m := range model {
+			ms = append(ms, m)
+		}
+		slices.SortFunc(ms, func(a, b string) int {
+			if c := cmp.Compare(model[a], model[b]); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		return ms
+	}
+	for i := 0; i < 20000; i++ {
+		m := "m" + strconv.Itoa(r.IntN(3000))
+		switch op := r.IntN(10); {
+		case op < 6:
+			s := r.IntN(50)
+			zcall(t, ks, "ZADD", "z", strconv.Itoa(s), m)
+			model[m] = float64(s)
+		case op < 8:
+			zcall(t, ks, "ZREM", "z", m)
+			delete(model, m)
+		case op == 8 && i%50 == 0:
+			ms := sorted()
+			start, stop := r.IntN(len(ms)+1), r.IntN(len(ms)+1)
+			zcall(t, ks, "ZREMRANGEBYRANK", "z", strconv.Itoa(start), strconv.Itoa(stop))
+			for j := start; j <= stop && j < len(ms); j++ {
+				delete(model, ms[j])
+			}
+		default:
+			ms := sorted()
+			if len(ms) == 0 {
+				continue
+			}
+			j := r.IntN(len(ms))
+			if reply, _ := zcall(t, ks, "ZRANK", "z", ms[j]); reply != ":"+strconv.Itoa(j)+"\r\n" {
+				t.Fatalf("ZRANK %s: %q, want %d", ms[j], reply, j)
+			}
+			want := fmt.Sprintf("*1\r\n$%d\r\n%s\r\n", len(ms[j]), ms[j])
+			if reply, _ := zcall(t, ks, "ZRANGE", "z", strconv.Itoa(j), strconv.Itoa(j)); reply != want {
+				t.Fatalf("ZRANGE %d %d: %q, want %q", j, j, reply, want)
+			}
+			lo := model[ms[j]]
+			n := 0
+			for _, x := range ms {
+				if model[x] >= lo && model[x] < lo+5 {
+					n++
+				}
+			}
+			if reply, _ := zcall(t, ks, "ZCOUNT", "z", strconv.Itoa(int(lo)), "("+strconv.Itoa(int(lo)+5)); reply != ":"+strconv.Itoa(n)+"\r\n" {
+				t.Fatalf("ZCOUNT: %q, want %d", reply, n)
+			}
+		}
+	}
+	ms := sorted()
+	reply, _ := zcall(t, ks, "ZRANGE", "z", "0", "-1")
+	want := fmt.Sprintf("*%d\r\n", len(ms))
+	for _, m := range ms {
+		want += fmt.Sprintf("$%d\r\n%s\r\n", len(m), m)
+	}
+	if len(ms) == 0 {
+		want = "*0\r\n"
+	}
+	if reply != want {
+		t.Fatalf("final ZRANGE differs")
+	}
 }
 
 // ---- replies and logged records ----
