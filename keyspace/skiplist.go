@@ -80,6 +80,14 @@ func (l *skiplist) first() *zslNode { return l.head.level[0].forward }
 // insert adds a node for member, which must not be in the list, and
 // returns it.
 func (l *skiplist) insert(score float64, member string) *zslNode {
+	n := newZslNode(randomLevel(), score, member)
+	l.link(n)
+	return n
+}
+
+// link puts node n, with its levels allocated and its score and member
+// set, in its place.
+func (l *skiplist) link(n *zslNode) {
 	var update [skiplistMaxLevel]*zslNode
 	var rank [skiplistMaxLevel]int // rank of update[i]
 	x := l.head
@@ -87,13 +95,13 @@ func (l *skiplist) insert(score float64, member string) *zslNode {
 		if i < l.levels-1 {
 			rank[i] = rank[i+1]
 		}
-		for x.level[i].forward != nil && x.level[i].forward.before(score, member) {
+		for x.level[i].forward != nil && x.level[i].forward.before(n.score, n.member) {
 			rank[i] += x.level[i].span
 			x = x.level[i].forward
 		}
 		update[i] = x
 	}
-	levels := randomLevel()
+	levels := len(n.level)
 	if levels > l.levels {
 		for i := l.levels; i < levels; i++ {
 			rank[i] = 0
@@ -102,7 +110,6 @@ func (l *skiplist) insert(score float64, member string) *zslNode {
 		}
 		l.levels = levels
 	}
-	n := newZslNode(levels, score, member)
 	for i := 0; i < levels; i++ {
 		// n goes right after update[i], which is rank[0]-rank[i] nodes
 		// before n's predecessor at level 0.
@@ -114,6 +121,7 @@ func (l *skiplist) insert(score float64, member string) *zslNode {
 	for i := levels; i < l.levels; i++ {
 		update[i].level[i].span++ // links that now jump over n
 	}
+	n.backward = nil
 	if update[0] != l.head {
 		n.backward = update[0]
 	}
@@ -123,7 +131,19 @@ func (l *skiplist) insert(score float64, member string) *zslNode {
 		l.tail = n
 	}
 	l.length++
-	return n
+}
+
+// updateScore gives node n a new score: in place when it keeps its
+// position, otherwise by moving the node.
+func (l *skiplist) updateScore(n *zslNode, score float64) {
+	prev, next := n.backward, n.level[0].forward
+	if (prev == nil || prev.before(score, n.member)) && (next == nil || !next.before(score, n.member)) {
+		n.score = score
+		return
+	}
+	l.delete(n.score, n.member)
+	n.score = score
+	l.link(n)
 }
 
 // unlink removes node n, given update, the last node before n at each

@@ -96,8 +96,7 @@ func (z *zset) insert(member string, score float64) {
 
 // setScore changes an existing member's score.
 func (z *zset) setScore(n *zslNode, score float64) {
-	z.zsl.delete(n.score, n.member)
-	z.dict[n.member] = z.zsl.insert(z.stored(score), n.member)
+	z.zsl.updateScore(n, z.stored(score))
 }
 
 // remove deletes member, reporting whether it was there.
@@ -410,9 +409,31 @@ func parseScore(b []byte) (float64, bool) {
 	if len(b) == 0 || isSpace(b[0]) {
 		return 0, false
 	}
+	if v, ok := parseSimpleDecimal(b); ok {
+		return v, true
+	}
 	c := cscan(b)
 	v, erange := c.float64()
 	if c.n != len(b) || math.IsNaN(v) || erange && (math.IsInf(v, 0) || v == 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// parseSimpleDecimal is parseScore's fast path: a plain decimal number
+// ("12", "-1.5e3") that is neither 0 nor out of range reads the same with
+// ParseFloat as with strtod.
+func parseSimpleDecimal(b []byte) (float64, bool) {
+	if len(b) > 32 {
+		return 0, false
+	}
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || v == 0 {
 		return 0, false
 	}
 	return v, true
@@ -493,7 +514,12 @@ options:
 		x.err("ERR INCR option supports a single increment-element pair")
 		return
 	}
-	scores := make([]float64, pairs)
+	var buf [8]float64
+	scores := buf[:0]
+	if pairs > len(buf) {
+		scores = make([]float64, 0, pairs)
+	}
+	scores = scores[:pairs]
 	for j := range scores {
 		f, ok := parseScore(x.arg(i + 2*j))
 		if !ok {
