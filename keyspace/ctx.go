@@ -2,7 +2,6 @@ package keyspace
 
 import (
 	"bytes"
-	"math"
 	"strconv"
 	"strings"
 
@@ -107,26 +106,6 @@ func equalFold(b []byte, word string) bool {
 // int64.
 func parseInt(b []byte) (int64, bool) { return compact.ParseInt(b) }
 
-// parseFloat parses b as Redis's getDoubleFromObject does (strtod of the
-// whole string; no leading space; NaN refused). Go's ParseFloat accepts
-// a little more (underscores are refused below) and a little less (C's
-// hex floats without an exponent).
-func parseFloat(b []byte) (float64, bool) {
-	if len(b) == 0 || len(b) > 5000 || isSpace(b[0]) || bytes.IndexByte(b, '_') >= 0 {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		// strtod returns ±HUGE_VAL on overflow and Redis accepts it
-		// for scores; getDoubleFromObject refuses it (errno ERANGE).
-		return 0, false
-	}
-	if math.IsNaN(f) {
-		return 0, false
-	}
-	return f, true
-}
-
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
@@ -138,15 +117,6 @@ func (x *ctx) argInt(i int) (int64, bool) {
 		x.c.Reply.Error(errNotInt)
 	}
 	return n, ok
-}
-
-// argFloat parses argument i as a double, replying errNotFloat if it is not.
-func (x *ctx) argFloat(i int) (float64, bool) {
-	f, ok := parseFloat(x.c.Args[i])
-	if !ok {
-		x.c.Reply.Error(errNotFloat)
-	}
-	return f, ok
 }
 
 // now returns the command's time in unix ms: Call.Now, or the clock
