@@ -2,9 +2,6 @@ package keyspace
 
 import (
 	"bytes"
-	"math"
-	"math/big"
-	"strings"
 
 	"github.com/aofrdb/aofrdb/rdb"
 )
@@ -241,11 +238,9 @@ func init() {
 
 // Error replies of the list commands.
 const (
-	errListPopCount        = "ERR value is out of range, must be positive"
-	errListNumkeys         = "ERR numkeys should be greater than 0"
-	errListMpopCount       = "ERR count should be greater than 0"
-	errListTimeoutNotFloat = "ERR timeout is not a float or out of range"
-	errListTimeoutNegative = "ERR timeout is negative"
+	errListPopCount  = "ERR value is out of range, must be positive"
+	errListNumkeys   = "ERR numkeys should be greater than 0"
+	errListMpopCount = "ERR count should be greater than 0"
 )
 
 // lookupList finds key for reading as a list: nil, true when it is
@@ -413,7 +408,7 @@ func lmpopCommand(x *ctx, numkeysAt int, blocking bool) {
 		return
 	}
 	count = max(count, 1)
-	if blocking && !x.listArgTimeout(1) {
+	if blocking && !x.argTimeout(1) {
 		return
 	}
 	for _, key := range x.c.Args[numkeysAt+1 : whereAt] {
@@ -440,7 +435,7 @@ func lmpopCommand(x *ctx, numkeysAt int, blocking bool) {
 // list among the keys gives one element, replied with its name, and it
 // is propagated as LPOP or RPOP of that key.
 func blpopCommand(x *ctx, front bool) {
-	if !x.listArgTimeout(x.nargs() - 1) {
+	if !x.argTimeout(x.nargs() - 1) {
 		return
 	}
 	for _, key := range x.c.Args[1 : x.nargs()-1] {
@@ -474,7 +469,7 @@ func lmoveArgsCommand(x *ctx) {
 }
 
 func brpoplpushCommand(x *ctx) {
-	if !x.listArgTimeout(3) {
+	if !x.argTimeout(3) {
 		return
 	}
 	lmoveCommand(x, false, true, [][]byte{[]byte("RPOPLPUSH"), x.arg(1), x.arg(2)})
@@ -489,7 +484,7 @@ func blmoveCommand(x *ctx) {
 	if !ok {
 		return
 	}
-	if !x.listArgTimeout(5) {
+	if !x.argTimeout(5) {
 		return
 	}
 	lmoveCommand(x, from, to, [][]byte{[]byte("LMOVE"), x.arg(1), x.arg(2), x.arg(3), x.arg(4)})
@@ -791,68 +786,4 @@ func lposCommand(x *ctx) {
 	} else {
 		x.reply().Null()
 	}
-}
-
-// ---- blocking timeouts ----
-
-// listArgTimeout checks argument i as a blocking command's timeout in
-// seconds, as Redis's getTimeoutFromObjectOrReply does, replying its
-// error when it is not valid. The keyspace never blocks, so the value
-// itself is not used.
-func (x *ctx) listArgTimeout(i int) bool {
-	if msg := listTimeoutError(x.arg(i)); msg != "" {
-		x.err(msg)
-		return false
-	}
-	return true
-}
-
-// listTimeoutError returns the error Redis replies for a timeout in
-// seconds, or "" when it is valid. Redis reads it with strtold (an x87
-// long double: a 64-bit mantissa), refusing what does not parse whole,
-// NaN, overflow and underflow to zero; it then converts
-// ceil(seconds*1000) to a long long, where infinities and values out of
-// range become LLONG_MIN on x86-64, and refuses a negative result.
-func listTimeoutError(b []byte) string {
-	if len(b) == 0 || len(b) >= 5*1024 || isSpace(b[0]) {
-		return errListTimeoutNotFloat
-	}
-	s := string(b)
-	body := s
-	if s[0] == '+' || s[0] == '-' {
-		body = s[1:]
-	}
-	switch strings.ToLower(body) {
-	case "inf", "infinity":
-		return errListTimeoutNegative
-	}
-	// Decimal, or C's hexadecimal floats ("0x1.8p3", "0x10").
-	// big.ParseFloat takes a little more than strtold: underscores after
-	// a base prefix, and a binary exponent in a decimal number.
-	base := 10
-	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
-		base = 0
-		if strings.IndexByte(body, '_') >= 0 {
-			return errListTimeoutNotFloat
-		}
-	} else if strings.ContainsAny(body, "pP") {
-		return errListTimeoutNotFloat
-	}
-	f, _, err := big.ParseFloat(s, base, 64, big.ToNearestEven)
-	if err != nil {
-		return errListTimeoutNotFloat
-	}
-	if f.Sign() != 0 {
-		// Beyond the largest long double (HUGE_VAL), or below half the
-		// smallest denormal (2^-16445), which rounds to zero.
-		if e := f.MantExp(nil); e > 16384 || e < -16445 {
-			return errListTimeoutNotFloat
-		}
-	}
-	ms := new(big.Float).SetPrec(64).SetMode(big.ToNearestEven).Mul(f, big.NewFloat(1000))
-	// ceil(ms) < 0 when ms <= -1; ceil(ms) overflows when ms > 2^63-1.
-	if ms.Cmp(big.NewFloat(-1)) <= 0 || ms.Cmp(new(big.Float).SetInt64(math.MaxInt64)) > 0 {
-		return errListTimeoutNegative
-	}
-	return ""
 }
