@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -15,38 +16,49 @@ import (
 const (
 	ldPrec   = 64    // mantissa bits of an x87 long double
 	ldMaxExp = 16384 // |x| >= 2^16384 overflows to infinity
-	// Below 2^-16445 (the smallest denormal) strtold underflows to zero,
-	// which Redis refuses; denormals themselves are accepted.
-	ldMinDenormExp   = -16444
+	// Below about half the smallest denormal (2^-16445) strtold
+	// underflows to zero, which Redis refuses (big.Float's MantExp of x
+	// is e with 2^(e-1) <= |x| < 2^e); denormals are accepted.
+	ldMinDenormExp   = -16445
 	errFloatOverflow = "ERR increment would produce NaN or Infinity"
 )
 
-// parseLongDouble parses b as Redis's string2ld does with strtold: the
-// whole string, no leading space, not NaN, not out of range. It reports
-// infinity separately (strtold accepts "inf", and the sum is then
-// refused).
+// parseLongDouble parses b as Redis's string2ld does with strtold (read
+// by cscan): the whole string, no leading space, not NaN, not out of
+// range (overflow, or underflow to zero; denormals are fine). It
+// reports infinity separately: strtold accepts "inf", and Redis refuses
+// it later, each command in its own words.
 func parseLongDouble(b []byte) (f *big.Float, inf, ok bool) {
 	if len(b) == 0 || len(b) >= 5*1024 || isSpace(b[0]) {
 		return nil, false, false
 	}
-	s := string(b)
-	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
-	case "inf", "infinity":
+	c := cscan(b)
+	switch {
+	case c.n != len(b) || c.nan:
+		return nil, false, false
+	case c.inf:
 		return nil, true, true
 	}
-	// strtold takes decimal and hexadecimal ("0x1.8p3", "0x10") forms;
-	// big.ParseFloat with base 0 takes those and also underscores and
-	// 0b/0o prefixes, which strtold does not.
-	digits := strings.TrimLeft(s, "+-")
-	if strings.IndexByte(s, '_') >= 0 || len(digits) > 1 && digits[0] == '0' && strings.ContainsRune("bBoO", rune(digits[1])) {
-		return nil, false, false
+	f = new(big.Float).SetPrec(ldPrec).SetMode(big.ToNearestEven)
+	if len(c.digits) == 0 {
+		return f, false, true // zero
 	}
-	f, _, err := big.ParseFloat(s, 0, ldPrec, big.ToNearestEven)
-	if err != nil || f.IsInf() {
-		return nil, false, false
+	if c.hex {
+		m, _ := new(big.Int).SetString(string(c.digits), 16)
+		f.SetInt(m)
+		f.SetMantExp(f, int(c.exp))
+	} else {
+		var err error
+		f, _, err = big.ParseFloat(string(c.digits)+"e"+strconv.FormatInt(c.exp, 10), 10, ldPrec, big.ToNearestEven)
+		if err != nil {
+			return nil, false, false
+		}
 	}
-	if e := f.MantExp(nil); f.Sign() != 0 && (e > ldMaxExp || e < ldMinDenormExp) {
+	if e := f.MantExp(nil); e > ldMaxExp || e < ldMinDenormExp {
 		return nil, false, false // ERANGE: overflow, or underflow to zero
+	}
+	if c.neg {
+		f.Neg(f)
 	}
 	return f, false, true
 }

@@ -367,35 +367,12 @@ func isNanChars(b []byte) bool {
 // negative: it converts ceil(timeout*1000) to a long long, and on x86-64
 // a value out of range (infinity included) becomes the most negative.
 func timeoutNegative(b []byte) (neg, ok bool) {
-	if len(b) == 0 || len(b) >= 5*1024 || isSpace(b[0]) {
-		return false, false
-	}
-	c := cscan(b)
+	f, inf, ok := parseLongDouble(b)
 	switch {
-	case c.n != len(b) || c.nan:
+	case !ok:
 		return false, false
-	case c.inf:
+	case inf:
 		return true, true
-	case len(c.digits) == 0:
-		return false, true // zero
-	}
-	f := new(big.Float).SetPrec(ldPrec).SetMode(big.ToNearestEven)
-	if c.hex {
-		m, _ := new(big.Int).SetString(string(c.digits), 16)
-		f.SetInt(m)
-		f.SetMantExp(f, int(c.exp))
-	} else {
-		var err error
-		f, _, err = big.ParseFloat(string(c.digits)+"e"+strconv.FormatInt(c.exp, 10), 10, ldPrec, big.ToNearestEven)
-		if err != nil {
-			return false, false
-		}
-	}
-	if e := f.MantExp(nil); e > ldMaxExp || e < -16445 {
-		return false, false // ERANGE: overflow, or underflow to zero
-	}
-	if c.neg {
-		f.Neg(f)
 	}
 	ms := new(big.Float).SetPrec(ldPrec).SetMode(big.ToNearestEven).Mul(f, big.NewFloat(1000))
 	maxMs := new(big.Float).SetInt64(math.MaxInt64) // 2^63-1: above it, ceil is 2^63 or more
