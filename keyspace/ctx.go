@@ -180,7 +180,8 @@ func (x *ctx) lookupType(key []byte, t rdb.Type) (*object, bool) {
 }
 
 // lookupWrite finds key for changing it in place: like lookup, and it
-// lets open snapshots capture the key's shard before it changes.
+// hands the value to the open snapshots that need it first. Objects are
+// changed in place only when found this way (see snapshot.go).
 func (x *ctx) lookupWrite(key []byte) *object {
 	return x.lookupWriteIn(x.c.DB, key)
 }
@@ -188,7 +189,7 @@ func (x *ctx) lookupWrite(key []byte) *object {
 func (x *ctx) lookupWriteIn(dbi int, key []byte) *object {
 	o := x.lookupIn(dbi, key)
 	if o != nil {
-		x.m.touch(dbi, shardOf(key))
+		o = x.m.private(dbi, key, o)
 	}
 	return o
 }
@@ -209,13 +210,15 @@ func (x *ctx) set(key []byte, o *object) { x.setIn(x.c.DB, key, o) }
 
 func (x *ctx) setIn(dbi int, key []byte, o *object) {
 	d := x.m.dbs[dbi]
-	si := shardOf(key)
-	x.m.touch(dbi, si)
-	sh := &d.shards[si]
+	sh := &d.shards[shardOf(key)]
 	if sh.m == nil {
 		sh.m = make(map[string]*object)
 	}
 	old := sh.m[string(key)]
+	o.ver.Store(x.m.epoch)
+	if old != nil && old != o {
+		x.m.released(dbi, key, old)
+	}
 	if old == nil {
 		d.keys++
 		sh.m[string(key)] = o
@@ -255,7 +258,7 @@ func (x *ctx) removeIn(dbi int, key []byte) bool {
 	if o == nil {
 		return false
 	}
-	x.m.touch(dbi, si)
+	x.m.released(dbi, key, o)
 	delete(sh.m, string(key))
 	d.keys--
 	if o.exp != 0 {

@@ -278,7 +278,7 @@ func redisData(t *testing.T, rc *redistest.Client, dbs int) map[string]keyData {
 
 // canon is a canonical text of a value: sets and hashes sorted.
 func canon(v rdb.Value) string {
-	switch v := v.(type) {
+	switch v := rdb.Plain(v).(type) {
 	case rdb.String:
 		return strconv.Quote(string(v))
 	case rdb.List:

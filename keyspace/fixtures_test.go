@@ -75,7 +75,7 @@ func TestFixturesRoundTrip(t *testing.T) {
 				if err := w.WriteEntry(e); err != nil {
 					t.Fatal(err)
 				}
-				if err := b.Add(e); err != nil {
+				if err := b.Add(e.Clone()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -108,7 +108,7 @@ func readDataset(t *testing.T, data []byte) *dataset.Dataset {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Add(e); err != nil {
+		if err := b.Add(e.Clone()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -342,8 +342,6 @@ func swapdbCommand(x *ctx) {
 		return
 	}
 	if a != b {
-		x.m.touchAll(a)
-		x.m.touchAll(b)
 		x.m.dbs[a], x.m.dbs[b] = x.m.dbs[b], x.m.dbs[a]
 		x.db = x.m.dbs[x.c.DB]
 	}
@@ -360,10 +358,9 @@ func flushArgs(x *ctx) bool {
 	return true
 }
 
-// flush empties database dbi. Open snapshots are handed the shards as
-// they are, without a copy: nothing changes them any more.
+// flush empties database dbi: a new db replaces it, and open snapshots
+// keep the old one, which nothing changes any more.
 func (x *ctx) flush(dbi int) {
-	x.m.handOff(dbi)
 	x.m.dbs[dbi] = &db{}
 	if dbi == x.c.DB {
 		x.db = x.m.dbs[dbi]

@@ -74,10 +74,16 @@ type Snapshot interface {
 	// an expiry at the snapshot's instant (what RDB's RESIZEDB records).
 	Sizes() []DBSize
 
-	// Next returns the next key: databases in ascending order, all keys
-	// of one database before the next, keys in no particular order
-	// within a database. It returns io.EOF after the last. The entry and
-	// its value belong to the caller.
+	// Next returns the next key. Every key of the snapshot comes once,
+	// in no particular order; keys of different databases may come
+	// interleaved (each entry carries its database), since values that
+	// writers hand to a snapshot are returned first. It returns io.EOF
+	// after the last.
+	//
+	// The entry and the memory it refers to are lent, not given: they
+	// are valid until the next call to Next or Close and must not be
+	// changed. A string value may be a *rdb.String (see rdb.Value).
+	// Entry.Clone keeps an entry.
 	Next() (*rdb.Entry, error)
 
 	// Close releases the snapshot. It is idempotent and may be called

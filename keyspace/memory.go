@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aofrdb/aofrdb/rdb"
@@ -29,7 +30,7 @@ type Options struct {
 	SetMaxIntsetEntries    int // set-max-intset-entries, 512
 }
 
-const shardBits = 8 // 256 shards per database
+const shardBits = 8
 
 // Memory is the reference keyspace: Redis's databases held in memory,
 // changed by Redis's commands with Redis's semantics. Create one with
@@ -51,6 +52,7 @@ type Memory struct {
 	wctx ctx // the context of the call with the write turn
 
 	snaps      []*snapshot // open snapshots, under mu
+	epoch      uint32      // bumped by each snapshot (see snapshot.go)
 	expireNext int         // active expire cursor: db<<shardBits | shard
 }
 
@@ -69,6 +71,10 @@ type shard struct {
 type object struct {
 	exp int64    // unix ms; 0 for none
 	typ rdb.Type // TypeString uses str; the others v
+	// ver is the epoch the object was created or last handed over in
+	// (see snapshot.go). Atomic: a snapshot's walk reads it without a
+	// lock.
+	ver atomic.Uint32
 	str []byte
 	v   any // *list, *set, *hash, *zset, *rdb.Stream, *rdb.Module
 }

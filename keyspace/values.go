@@ -25,6 +25,16 @@ func (o *object) export() rdb.Value {
 	return o.v.(aggregate).export()
 }
 
+// view returns o's value for a snapshot entry, sharing o's memory: a
+// string as a *rdb.String pointing at o.str, without the allocation that
+// boxing an rdb.String costs. o must not change while the view is used.
+func (o *object) view() rdb.Value {
+	if o.typ == rdb.TypeString {
+		return (*rdb.String)(&o.str)
+	}
+	return o.v.(aggregate).export()
+}
+
 // clone returns a deep copy of o.
 func (o *object) clone() *object {
 	n := &object{exp: o.exp, typ: o.typ}
@@ -65,30 +75,7 @@ func (m *Memory) importValue(v rdb.Value) (*object, error) {
 type streamValue struct{ s *rdb.Stream }
 
 func (s *streamValue) export() rdb.Value { return s.s }
-func (s *streamValue) clone() aggregate  { return &streamValue{cloneStream(s.s)} }
-
-func cloneStream(s *rdb.Stream) *rdb.Stream {
-	n := *s
-	n.Entries = make([]rdb.StreamEntry, len(s.Entries))
-	for i, e := range s.Entries {
-		n.Entries[i] = rdb.StreamEntry{ID: e.ID, Fields: cloneBytes(e.Fields)}
-	}
-	n.Groups = make([]rdb.StreamGroup, len(s.Groups))
-	for i, g := range s.Groups {
-		g.Name = bytes.Clone(g.Name)
-		g.Pending = append([]rdb.StreamPending(nil), g.Pending...)
-		for j := range g.Pending {
-			g.Pending[j].Consumer = bytes.Clone(g.Pending[j].Consumer)
-		}
-		g.Consumers = append([]rdb.StreamConsumer(nil), g.Consumers...)
-		for j := range g.Consumers {
-			g.Consumers[j].Name = bytes.Clone(g.Consumers[j].Name)
-			g.Consumers[j].Pending = append([]rdb.StreamID(nil), g.Consumers[j].Pending...)
-		}
-		n.Groups[i] = g
-	}
-	return &n
-}
+func (s *streamValue) clone() aggregate  { return &streamValue{s.s.Clone()} }
 
 // moduleValue holds an opaque module value; it never changes.
 type moduleValue struct{ m *rdb.Module }
@@ -128,7 +115,7 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 	if _, dup := sh.m[string(e.Key)]; dup {
 		return fmt.Errorf("%w: %q in database %d", ErrDuplicateKey, e.Key, e.DB)
 	}
-	m.touch(e.DB, si)
+	o.ver.Store(m.epoch)
 	if sh.m == nil {
 		sh.m = make(map[string]*object)
 	}

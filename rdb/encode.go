@@ -99,6 +99,11 @@ func (e *encoder) objectType(v Value) (byte, error) {
 	switch v := v.(type) {
 	case String:
 		return typeString, nil
+	case *String:
+		if v == nil {
+			return 0, invalid("nil string")
+		}
+		return typeString, nil
 	case List:
 		if e.version >= 10 {
 			return typeListQuicklist2, nil
@@ -142,6 +147,9 @@ func (e *encoder) objectType(v Value) (byte, error) {
 func (e *encoder) appendObject(dst []byte, t byte, v Value) ([]byte, error) {
 	switch t {
 	case typeString:
+		if p, ok := v.(*String); ok {
+			return e.appendString(dst, *p), nil
+		}
 		return e.appendString(dst, v.(String)), nil
 	case typeList:
 		l := v.(List)

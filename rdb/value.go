@@ -9,6 +9,8 @@ package rdb
 // Byte slices in values the Reader returns belong to the caller: the Reader
 // does not reuse them.
 
+import "bytes"
+
 // Type is a Redis data type, as TYPE reports it.
 type Type uint8
 
@@ -43,8 +45,22 @@ func (t Type) String() string {
 
 // Value is the value of one key: a String, List, Set, ZSet, Hash, *Stream
 // or *Module.
+//
+// A producer that hands out many entries without allocating for each one
+// (a keyspace snapshot) may also put a *String there, pointing into
+// memory it reuses: boxing a String in an interface allocates, boxing a
+// pointer does not. The writers of this module accept it as the String
+// it points to; Plain and Entry.Clone turn it into a String.
 type Value interface {
 	Type() Type
+}
+
+// Plain returns v, or the String v points to when v is a *String.
+func Plain(v Value) Value {
+	if p, ok := v.(*String); ok && p != nil {
+		return *p
+	}
+	return v
 }
 
 // String is a Redis string. Integer-encoded strings in a file are returned
@@ -162,4 +178,88 @@ type Entry struct {
 	Idle    int64 // LRU idle time in seconds from an IDLE opcode, -1 if none
 	Freq    int   // LFU counter from a FREQ opcode, -1 if none
 	Value   Value
+}
+
+// Clone returns a deep copy of e that shares no memory with it; a
+// *String value becomes a String. Use it to keep an entry that its
+// producer only lends (see Value).
+func (e *Entry) Clone() *Entry {
+	n := *e
+	n.Key = bytes.Clone(e.Key)
+	n.Value = CloneValue(e.Value)
+	return &n
+}
+
+// CloneValue returns a deep copy of v; a *String becomes a String.
+func CloneValue(v Value) Value {
+	switch v := v.(type) {
+	case String:
+		return String(bytes.Clone(v))
+	case *String:
+		if v == nil {
+			return v
+		}
+		return String(bytes.Clone(*v))
+	case List:
+		return List(cloneAll(v))
+	case Set:
+		return Set(cloneAll(v))
+	case ZSet:
+		n := make(ZSet, len(v))
+		for i, m := range v {
+			n[i] = ZMember{Member: bytes.Clone(m.Member), Score: m.Score}
+		}
+		return n
+	case Hash:
+		n := make(Hash, len(v))
+		for i, f := range v {
+			n[i] = HashField{Field: bytes.Clone(f.Field), Value: bytes.Clone(f.Value), ExpireAt: f.ExpireAt}
+		}
+		return n
+	case *Stream:
+		if v == nil {
+			return v
+		}
+		return v.Clone()
+	case *Module:
+		if v == nil {
+			return v
+		}
+		return &Module{ID: v.ID, Data: bytes.Clone(v.Data)}
+	}
+	return v
+}
+
+// Clone returns a deep copy of s.
+func (s *Stream) Clone() *Stream {
+	n := *s
+	n.Entries = make([]StreamEntry, len(s.Entries))
+	for i, e := range s.Entries {
+		n.Entries[i] = StreamEntry{ID: e.ID, Fields: cloneAll(e.Fields)}
+	}
+	n.Groups = make([]StreamGroup, len(s.Groups))
+	for i, g := range s.Groups {
+		g.Name = bytes.Clone(g.Name)
+		g.Pending = append([]StreamPending(nil), g.Pending...)
+		for j := range g.Pending {
+			g.Pending[j].Consumer = bytes.Clone(g.Pending[j].Consumer)
+		}
+		g.Consumers = append([]StreamConsumer(nil), g.Consumers...)
+		for j := range g.Consumers {
+			g.Consumers[j].Name = bytes.Clone(g.Consumers[j].Name)
+			g.Consumers[j].Pending = append([]StreamID(nil), g.Consumers[j].Pending...)
+		}
+		n.Groups[i] = g
+	}
+	return &n
+}
+
+// cloneAll returns a deep copy of a slice of byte slices; nil elements
+// become empty ones.
+func cloneAll(s [][]byte) [][]byte {
+	n := make([][]byte, len(s))
+	for i, b := range s {
+		n[i] = append([]byte{}, b...)
+	}
+	return n
 }

@@ -108,6 +108,7 @@ func sortStream(s *rdb.Stream) {
 // canonicalValue returns v in canonical order without changing v: v itself
 // when it is already canonical, else a sorted copy.
 func canonicalValue(v rdb.Value) rdb.Value {
+	v = rdb.Plain(v)
 	switch x := v.(type) {
 	case rdb.Set:
 		if !slices.IsSortedFunc(x, bytes.Compare) {

@@ -145,6 +145,12 @@ func typeName(v rdb.Value) string {
 }
 
 func (d *differ) entry(a, b *rdb.Entry) {
+	if _, ok := a.Value.(*rdb.String); ok {
+		a = a.Clone()
+	}
+	if _, ok := b.Value.(*rdb.String); ok {
+		b = b.Clone()
+	}
 	if a.ExpireAt != b.ExpireAt {
 		d.add("expire_at_ms %d in a, %d in b", a.ExpireAt, b.ExpireAt)
 	}
