@@ -77,18 +77,29 @@ func (d *differ) do(args ...string) resp.Value {
 	if len(d.history) > 30 {
 		d.history = d.history[1:]
 	}
-	// A snapshot taken before the command must not see it, whatever it
-	// changes in place: every command checks the snapshot capture.
+	// Snapshots taken before the command must not see it, whatever it
+	// changes in place: one not yet read, and one read part way (its
+	// keys in a shard done, in the shard in flight, or not reached).
 	before := snapshotData(d.t, d.ks)
-	snap, err := d.ks.Snapshot()
+	fresh, err := d.ks.Snapshot()
 	if err != nil {
 		d.fail("Snapshot: %v", err)
 	}
+	part, err := d.ks.Snapshot()
+	if err != nil {
+		d.fail("Snapshot: %v", err)
+	}
+	partData := readSome(d.t, part, len(d.history)%(len(before)+1))
 	ours := d.exec(args)
-	if after := readSnapshot(d.t, snap); !maps.Equal(before, after) {
+	if after := readSnapshot(d.t, fresh); !maps.Equal(before, after) {
 		d.fail("%q changed a snapshot taken before it:\n%s", args, cmp.Diff(before, after))
 	}
-	snap.Close()
+	maps.Copy(partData, readSnapshot(d.t, part))
+	if !maps.Equal(before, partData) {
+		d.fail("%q changed a snapshot taken before it and read part way:\n%s", args, cmp.Diff(before, partData))
+	}
+	fresh.Close()
+	part.Close()
 	name := lower(args[0])
 	var theirs resp.Value
 	if blocking[name] {
@@ -239,8 +250,14 @@ func snapshotData(t *testing.T, ks keyspace.Keyspace) map[string]keyData {
 
 func readSnapshot(t *testing.T, s keyspace.Snapshot) map[string]keyData {
 	t.Helper()
+	return readSome(t, s, -1)
+}
+
+// readSome reads n entries of s, or all when n < 0.
+func readSome(t *testing.T, s keyspace.Snapshot, n int) map[string]keyData {
+	t.Helper()
 	out := map[string]keyData{}
-	for {
+	for ; n != 0; n-- {
 		e, err := s.Next()
 		if err == io.EOF {
 			return out
@@ -250,6 +267,7 @@ func readSnapshot(t *testing.T, s keyspace.Snapshot) map[string]keyData {
 		}
 		out[fmt.Sprintf("%d/%q", e.DB, e.Key)] = keyData{e.Value.Type().String(), canon(e.Value), e.ExpireAt}
 	}
+	return out
 }
 
 func redisData(t *testing.T, rc *redistest.Client, dbs int) map[string]keyData {

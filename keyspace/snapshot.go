@@ -92,7 +92,8 @@ type snapshot struct {
 	e     rdb.Entry
 	str   rdb.String // the value of e when it is a copy in taken
 	key   []byte     // e.Key's memory for batch entries
-	eof   bool
+
+	walkDone bool // every shard is walked
 }
 
 // noted is a key of the shard in flight and its object.
@@ -272,9 +273,13 @@ func (s *snapshot) Next() (*rdb.Entry, error) {
 		clear(s.batch)
 		s.batch, s.bi = s.batch[:0], 0
 		s.inflight.Store(-1)
-		if s.eof || !s.note() {
-			s.eof = true
+		if s.walkDone {
 			return nil, io.EOF
+		}
+		if !s.note() {
+			// Every shard is walked, so no writer hands anything over
+			// any more; what was handed over meanwhile is still to come.
+			s.walkDone = true
 		}
 	}
 }

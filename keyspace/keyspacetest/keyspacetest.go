@@ -48,6 +48,7 @@ func Run(t *testing.T, newKeyspace NewFunc) {
 	t.Run("RestoreAndSnapshot", func(t *testing.T) { testRestoreSnapshot(t, newKeyspace) })
 	t.Run("SnapshotIsolation", func(t *testing.T) { testSnapshotIsolation(t, newKeyspace) })
 	t.Run("SnapshotConcurrent", func(t *testing.T) { testSnapshotConcurrent(t, newKeyspace) })
+	t.Run("SnapshotModel", func(t *testing.T) { SnapshotModel(t, newKeyspace, ModelOptions{}) })
 	t.Run("ConcurrentReads", func(t *testing.T) { testConcurrentReads(t, newKeyspace) })
 }
 
