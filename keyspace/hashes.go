@@ -83,6 +83,15 @@ func (h *hash) export() rdb.Value {
 	return out
 }
 
+// view returns the fields, sharing their bytes (see aggregate).
+func (h *hash) view() rdb.Value {
+	out := make(rdb.Hash, len(h.entries))
+	for i, e := range h.entries {
+		out[i] = rdb.HashField{Field: bytesOf(e.field), Value: bytesOf(e.value), ExpireAt: e.expireAt}
+	}
+	return out
+}
+
 // clone returns a copy sharing no memory that changes (fields and values
 // are immutable strings).
 func (h *hash) clone() aggregate {

@@ -46,12 +46,23 @@ func (l *list) export() rdb.Value {
 	return out
 }
 
-// clone returns a deep copy.
+// view returns the elements, head first, shared (see aggregate).
+func (l *list) view() rdb.Value {
+	out := make(rdb.List, l.n)
+	for i := range out {
+		out[i] = nonNil(l.at(i))
+	}
+	return out
+}
+
+// clone returns a copy sharing no memory that changes: elements are
+// never changed in place (LSET and LINSERT store new slices), so they
+// are shared.
 func (l *list) clone() aggregate {
 	c := &list{}
 	c.resize(l.n)
 	for i := 0; i < l.n; i++ {
-		c.pushBack(bytes.Clone(l.at(i)))
+		c.pushBack(l.at(i))
 	}
 	return c
 }

@@ -83,6 +83,18 @@ func (s *set) export() rdb.Value {
 	return out
 }
 
+// view returns the members, sharing their bytes (see aggregate).
+func (s *set) view() rdb.Value {
+	if !s.isTable() {
+		return s.export() // at most set-max-intset-entries integers
+	}
+	out := make(rdb.Set, len(s.members))
+	for i, m := range s.members {
+		out[i] = bytesOf(m)
+	}
+	return out
+}
+
 // clone returns a copy sharing no memory that changes (members are
 // immutable strings).
 func (s *set) clone() aggregate {

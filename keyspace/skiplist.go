@@ -79,6 +79,33 @@ func (l *skiplist) first() *zslNode { return l.head.level[0].forward }
 
 // insert adds a node for member, which must not be in the list, and
 // returns it.
+// clone returns a copy of l with the same shape (each node as many
+// levels, so the same spans), in O(n) without a search; each new node is
+// passed to added.
+func (l *skiplist) clone(added func(*zslNode)) *skiplist {
+	c := newSkiplist()
+	c.length, c.levels = l.length, l.levels
+	var last [skiplistMaxLevel]*zslNode
+	for i := range last {
+		last[i] = c.head
+		c.head.level[i].span = l.head.level[i].span
+	}
+	var prev *zslNode
+	for s := l.first(); s != nil; s = s.next() {
+		n := newZslNode(len(s.level), s.score, s.member)
+		n.backward = prev
+		for i := range s.level {
+			last[i].level[i].forward = n
+			n.level[i].span = s.level[i].span
+			last[i] = n
+		}
+		added(n)
+		prev = n
+	}
+	c.tail = prev
+	return c
+}
+
 func (l *skiplist) insert(score float64, member string) *zslNode {
 	n := newZslNode(randomLevel(), score, member)
 	l.link(n)

@@ -3,6 +3,7 @@ package keyspace
 import (
 	"errors"
 	"io"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,44 +18,52 @@ import (
 // which FLUSHDB and FLUSHALL replace rather than empty, and SWAPDB
 // swaps) and their key counts, and nothing else.
 //
-// Every object carries the epoch in which it was created, or last
-// handed over, in a field that fills padding (object stays 56 bytes):
-// an object with ver < s.epoch holds the value its key had at snapshot
-// s's instant, unless a writer handed that value to s already.
+// Every object carries the epoch in which it was created or last
+// handed over (ver, in what was padding: object stays 56 bytes, so the
+// versioning costs no memory per key). An object with ver < s.epoch
+// holds the value its key had at snapshot s's instant, unless a writer
+// handed that value to s already. Per snapshot there is one bit per
+// shard (walked), and the shard in flight.
 //
 // The walk (Next) visits the shards in order. Under the read lock, for a
-// moment that is proportional to one shard's keys and copies nothing, it
-// notes the (key, object) pairs of the next shard that the snapshot
-// needs, marks the shard walked, and makes it s's shard in flight; it then
-// returns those entries without any lock, encoding nothing and sharing
-// the objects' memory. Until the walk moves past the shard in flight, a
-// writer that would change one of its objects in place changes a copy
-// instead (copy on write, see private); the copy is rare, since a shard
-// is in flight only while the consumer encodes it.
+// moment proportional to one shard's keys, it notes the shard's (key,
+// object) pairs without reading the objects, marks the shard walked and
+// makes it the shard in flight; it then returns those of the snapshot's
+// instant one by one, without any lock, encoding nothing: a string is
+// returned in place, an aggregate as a view (its container, sharing its
+// immutable member strings and list elements; see aggregate.view).
 //
-// A writer about to change or remove a key in a shard the walk has not
-// reached (and whose object is older than the snapshot) first hands the
-// key's value to the snapshot (keep): a string is copied into the
-// snapshot's pending buffer, which reuses its memory; an aggregate is
-// handed over as it is, and the keyspace goes on with a copy when the
-// change is in place. The writer then stamps the object with the
-// current epoch, so the walk skips it. Next returns pending values
-// before walking on, so what writers hand over is consumed at the rate
-// the consumer encodes, and the memory a snapshot holds is what it has
-// been handed and not yet returned, plus one shard's list of pointers.
+// Writers, before they change an object in place (private) or take one
+// out of the keyspace (released), look at each open snapshot s that the
+// object is old enough for:
 //
-// A big value costs a writer at most one copy of it, when it changes an
-// aggregate that a snapshot has not reached: copying (with memmove and
-// allocation) is far cheaper than encoding, which only the consumer
-// does, and it happens once per snapshot per key. A big string is
-// copied into the pending buffer the same way.
+//   - If s has not walked the object's shard, the writer hands the value
+//     over to s (keep): a string is copied into s's pending buffer, whose
+//     memory is reused; an aggregate is handed over as a view, or as
+//     it is when it leaves the keyspace. It then stamps the object with
+//     the current epoch, so that the walk skips it. Next returns what was
+//     handed over before it walks on, so it is consumed at the rate the
+//     consumer encodes.
+//   - If the shard is in flight, a string is copied on write (the copy
+//     replaces it in the keyspace; the walk returns the old one), which
+//     is rare since a shard is in flight only while the consumer reads
+//     it. For an aggregate, the writer makes sure that the walk has
+//     taken its view, taking it itself if the walk has not reached it
+//     (settle), and then changes it in place.
+//   - If the shard is done, nothing.
 //
-// A removed key's object is handed over as it is, without a copy: an
-// object taken out of the keyspace is never changed again. (RENAME and
-// MOVE move an object from key to key; they find it with lookupWrite,
-// which stamps it, and a stamped object is never handed over.)
+// So a snapshot's memory is what writers handed over and Next has not
+// returned yet, plus one shard's list of pointers. A big aggregate costs
+// a writer at most one view of it, once per snapshot: a container of
+// references, built at memory speed, never an encoding, which only the
+// consumer does (BenchmarkSnapshotBigValue measures both).
 //
-// Concurrent snapshots each keep their own walk, shard marks and pending
+// An object taken out of the keyspace is never changed again. (RENAME
+// and MOVE move an object from key to key; they find it with
+// lookupWrite, which stamps it, and a stamped object is never handed
+// over as it is.)
+//
+// Concurrent snapshots each keep their own walk, bits and pending
 // buffer; the epoch tells each which objects are newer than itself.
 // FLUSHDB and FLUSHALL leave the old *db to the snapshots that noted it:
 // nothing changes it any more, and it is freed with them.
@@ -78,17 +87,18 @@ type snapshot struct {
 	inflight atomic.Int64
 	closed   atomic.Bool
 
-	mu      sync.Mutex // guards pending
+	mu      sync.Mutex // guards pending, and batch and aggs against change
 	pending handed     // values writers handed over, not yet taken by Next
 
 	// The walk's state, under walk (Next and Close).
 	walk  sync.Mutex
-	pos   int     // next shard index to note
-	batch []noted // the shard in flight
-	bdb   int     // its database number
-	bi    int     // next of batch to return
-	taken handed  // pending values Next is returning
-	ti    int     // next of taken to return
+	pos   int             // next shard index to note
+	batch []noted         // the shard in flight
+	aggs  map[*object]int // the aggregates of batch, by object
+	bdb   int             // batch's database number
+	bi    int             // next of batch to return
+	taken handed          // pending values Next is returning
+	ti    int             // next of taken to return
 	e     rdb.Entry
 	str   rdb.String // the value of e when it is a copy in taken
 	key   []byte     // e.Key's memory for batch entries
@@ -96,11 +106,22 @@ type snapshot struct {
 	walkDone bool // every shard is walked
 }
 
-// noted is a key of the shard in flight and its object.
+// noted is a key of the shard in flight and its object. For an
+// aggregate, the walk or a writer, whichever comes first, takes its view
+// and expiry (settle).
 type noted struct {
-	key string
-	o   *object
+	key   string
+	o     *object
+	state int32 // atomic: viewUntaken, viewTaking, viewTaken
+	exp   int64
+	v     rdb.Value // nil when the object is newer than the snapshot
 }
+
+const (
+	viewUntaken = iota
+	viewTaking
+	viewTaken
+)
 
 // handed holds values writers handed over: records, and a buffer with
 // their keys and copied strings.
@@ -112,8 +133,9 @@ type handed struct {
 type handedRec struct {
 	db            int
 	exp           int64
-	off, key, end int     // buf[off:key] is the key, buf[key:end] the string when o is nil
-	o             *object // the value, when handed over as it is
+	off, key, end int       // buf[off:key] is the key, buf[key:end] the string when o and v are nil
+	o             *object   // the value, when handed over as it is
+	v             rdb.Value // the value, when handed over as a view
 }
 
 func shardCount(dbs int) int { return dbs << shardBits }
@@ -142,8 +164,8 @@ func (m *Memory) Snapshot() (Snapshot, error) {
 // private is called, with the write lock held, before the object o of
 // key in database dbi is changed in place. It hands o's value to every
 // open snapshot that needs it and returns the object to change: o,
-// stamped with the current epoch, or a copy of o that has replaced it
-// when a snapshot goes on reading o.
+// stamped with the current epoch, or a copy of o (a string of a shard
+// in flight) that has replaced it.
 func (m *Memory) private(dbi int, key []byte, o *object) *object {
 	ver := o.ver.Load()
 	if len(m.snaps) == 0 || ver == m.epoch {
@@ -161,12 +183,15 @@ func (m *Memory) private(dbi int, key []byte, o *object) *object {
 		case !ok:
 			// d was created after s.
 		case !s.isWalked(idx):
-			if s.has(o) {
-				s.keep(s.dbNumber(idx), key, o, o.typ != rdb.TypeString)
-				cow = cow || o.typ != rdb.TypeString
+			if s.has(o.exp) {
+				s.keep(s.dbNumber(idx), key, o, false)
 			}
 		case s.inflight.Load() == int64(idx):
-			cow = true
+			if o.typ == rdb.TypeString {
+				cow = true
+			} else {
+				s.settleObject(o)
+			}
 		}
 	}
 	if cow {
@@ -194,7 +219,7 @@ func (m *Memory) released(dbi int, key []byte, o *object) {
 		if ver >= s.epoch {
 			continue
 		}
-		if idx, ok := s.shardIndex(dbi, d, si); ok && !s.isWalked(idx) && s.has(o) {
+		if idx, ok := s.shardIndex(dbi, d, si); ok && !s.isWalked(idx) && s.has(o.exp) {
 			s.keep(s.dbNumber(idx), key, o, true)
 		}
 	}
@@ -218,29 +243,58 @@ func (s *snapshot) dbNumber(idx int) int { return idx >> shardBits }
 
 func (s *snapshot) isWalked(idx int) bool { return s.walked[idx/64]&(1<<(idx%64)) != 0 }
 
-// has reports whether o is in the snapshot as far as expiry goes: keys
-// whose time had passed at its instant are left out.
-func (s *snapshot) has(o *object) bool { return o.exp == 0 || s.now <= o.exp }
+// has reports whether a key expiring at exp (0: never) is in the
+// snapshot as far as expiry goes: keys whose time had passed at its
+// instant are left out.
+func (s *snapshot) has(exp int64) bool { return exp == 0 || s.now <= exp }
 
 // keep adds key's value o to the pending values: as it is when asIs is
-// set, else (a string) copied.
+// set, else a string copied and an aggregate as a view.
 func (s *snapshot) keep(dbi int, key []byte, o *object, asIs bool) {
+	var v rdb.Value
+	if !asIs && o.typ != rdb.TypeString {
+		v = o.view() // before taking the lock: it takes a while for a big value
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed.Load() {
-		return
-	}
 	p := &s.pending
-	r := handedRec{db: dbi, exp: o.exp, off: len(p.buf)}
+	r := handedRec{db: dbi, exp: o.exp, off: len(p.buf), o: nil, v: v}
 	p.buf = append(p.buf, key...)
 	r.key = len(p.buf)
-	if asIs {
+	switch {
+	case asIs:
 		r.o = o
-	} else {
+	case v == nil:
 		p.buf = append(p.buf, o.str...)
 	}
 	r.end = len(p.buf)
 	p.recs = append(p.recs, r)
+}
+
+// settleObject makes sure that the walk no longer reads the aggregate o
+// of the shard in flight, so that it can change: it takes o's view for
+// the walk unless the walk has. The caller holds the write lock.
+func (s *snapshot) settleObject(o *object) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.aggs[o]; ok {
+		s.settle(&s.batch[i])
+	}
+}
+
+// settle takes n's view and expiry, unless the walk or a writer has or
+// is taking them; then it waits until they are taken.
+func (s *snapshot) settle(n *noted) {
+	if atomic.CompareAndSwapInt32(&n.state, viewUntaken, viewTaking) {
+		if n.o.ver.Load() < s.epoch { // else newer: left out
+			n.exp, n.v = n.o.exp, n.o.view()
+		}
+		atomic.StoreInt32(&n.state, viewTaken)
+		return
+	}
+	for atomic.LoadInt32(&n.state) != viewTaken {
+		runtime.Gosched()
+	}
 }
 
 func (s *snapshot) Sizes() []DBSize { return slices.Clone(s.sizes) }
@@ -267,12 +321,18 @@ func (s *snapshot) Next() (*rdb.Entry, error) {
 		if s.bi < len(s.batch) {
 			n := &s.batch[s.bi]
 			s.bi++
-			return s.notedEntry(n), nil
+			if e := s.notedEntry(n); e != nil {
+				return e, nil
+			}
+			continue
 		}
 		// The consumer is done with the shard in flight.
+		s.inflight.Store(-1)
+		s.mu.Lock()
 		clear(s.batch)
 		s.batch, s.bi = s.batch[:0], 0
-		s.inflight.Store(-1)
+		clear(s.aggs)
+		s.mu.Unlock()
 		if s.walkDone {
 			return nil, io.EOF
 		}
@@ -305,38 +365,9 @@ func (s *snapshot) takePending() bool {
 // maxSpareBuf bounds the pending buffer memory a snapshot keeps for reuse.
 const maxSpareBuf = 1 << 20
 
-// note makes the next shard that holds keys of the snapshot the shard
-// in flight, with its keys in batch; it reports false at the end.
+// note makes the next shard that holds keys the shard in flight, with
+// its keys in batch; it reports false at the end.
 func (s *snapshot) note() bool {
-	for {
-		idx, ok := s.noteShard()
-		if !ok {
-			return false
-		}
-		// Outside the lock, drop the keys that are not the snapshot's: an
-		// object older than the snapshot is not changed while its shard
-		// is in flight (writers copy it), so its fields can be read; a
-		// newer one may be changing, but only its (atomic) ver is read.
-		keep := s.batch[:0]
-		for _, n := range s.batch {
-			if n.o.ver.Load() < s.epoch && s.has(n.o) {
-				keep = append(keep, n)
-			}
-		}
-		clear(s.batch[len(keep):])
-		s.batch = keep
-		if len(keep) > 0 {
-			s.bdb = s.dbNumber(idx)
-			return true
-		}
-		s.inflight.Store(-1)
-	}
-}
-
-// noteShard, under the read lock, marks the next non-empty shard walked
-// and in flight and puts its keys and objects in batch. It only reads
-// the shard's map, not the objects, so as to hold the lock briefly.
-func (s *snapshot) noteShard() (int, bool) {
 	m := s.m
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -348,27 +379,57 @@ func (s *snapshot) noteShard() (int, bool) {
 		if len(sh.m) == 0 {
 			continue
 		}
+		// Only the map is read here, not the objects, so as to hold the
+		// lock briefly (an object's type never changes).
 		for k, o := range sh.m {
-			s.batch = append(s.batch, noted{k, o})
+			if o.typ != rdb.TypeString {
+				if s.aggs == nil {
+					s.aggs = make(map[*object]int)
+				}
+				s.aggs[o] = len(s.batch)
+			}
+			s.batch = append(s.batch, noted{key: k, o: o})
 		}
+		s.bdb = s.dbNumber(idx)
 		s.inflight.Store(int64(idx))
-		return idx, true
+		return true
 	}
-	return 0, false
+	return false
 }
 
+// notedEntry returns n's entry, or nil when n is not the snapshot's.
+// While n's shard is in flight, a string older than the snapshot does
+// not change (writers copy it) and a newer one may, but then only its
+// (atomic) ver is read; an aggregate is read through settle.
 func (s *snapshot) notedEntry(n *noted) *rdb.Entry {
+	var exp int64
+	var v rdb.Value
+	if n.o.typ == rdb.TypeString {
+		if n.o.ver.Load() >= s.epoch {
+			return nil
+		}
+		exp, v = n.o.exp, n.o.view()
+	} else {
+		s.settle(n)
+		exp, v = n.exp, n.v
+	}
+	if v == nil || !s.has(exp) {
+		return nil
+	}
 	s.key = append(s.key[:0], n.key...)
-	s.e = rdb.Entry{DB: s.bdb, Key: s.key, ExpireAt: n.o.exp, Idle: -1, Freq: -1, Value: n.o.view()}
+	s.e = rdb.Entry{DB: s.bdb, Key: s.key, ExpireAt: exp, Idle: -1, Freq: -1, Value: v}
 	return &s.e
 }
 
 func (s *snapshot) handedEntry(r *handedRec) *rdb.Entry {
 	b := s.taken.buf
 	s.e = rdb.Entry{DB: r.db, Key: b[r.off:r.key:r.key], ExpireAt: r.exp, Idle: -1, Freq: -1}
-	if r.o != nil {
+	switch {
+	case r.v != nil:
+		s.e.Value = r.v
+	case r.o != nil:
 		s.e.Value = r.o.view()
-	} else {
+	default:
 		s.str = b[r.key:r.end:r.end]
 		s.e.Value = &s.str
 	}
@@ -388,7 +449,7 @@ func (s *snapshot) Close() error {
 	s.pending = handed{}
 	s.mu.Unlock()
 	s.walk.Lock()
-	s.batch, s.taken, s.dbs = nil, handed{}, nil
+	s.batch, s.aggs, s.taken, s.dbs = nil, nil, handed{}, nil
 	s.e, s.str, s.key = rdb.Entry{}, nil, nil
 	s.walk.Unlock()
 	return nil

@@ -3,6 +3,7 @@ package keyspace
 import (
 	"bytes"
 	"fmt"
+	"unsafe"
 
 	"github.com/aofrdb/aofrdb/rdb"
 )
@@ -13,8 +14,23 @@ type aggregate interface {
 	// export returns the value in the value model, sharing no memory that
 	// a later command changes.
 	export() rdb.Value
+	// view returns the value in the value model sharing the aggregate's
+	// memory that never changes (member and field strings, list
+	// elements): it costs one container, not a copy of the elements. The
+	// view stays valid when the aggregate changes afterwards, but must
+	// not be changed by its user.
+	view() rdb.Value
 	// clone returns a deep copy (COPY).
 	clone() aggregate
+}
+
+// bytesOf returns s's bytes without a copy, for views: s never changes,
+// and neither may the slice.
+func bytesOf(s string) []byte {
+	if len(s) == 0 {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // export returns o's value in the value model.
@@ -27,12 +43,13 @@ func (o *object) export() rdb.Value {
 
 // view returns o's value for a snapshot entry, sharing o's memory: a
 // string as a *rdb.String pointing at o.str, without the allocation that
-// boxing an rdb.String costs. o must not change while the view is used.
+// boxing an rdb.String costs (o must not change while it is used), an
+// aggregate as its view (see aggregate).
 func (o *object) view() rdb.Value {
 	if o.typ == rdb.TypeString {
 		return (*rdb.String)(&o.str)
 	}
-	return o.v.(aggregate).export()
+	return o.v.(aggregate).view()
 }
 
 // clone returns a deep copy of o.
@@ -75,12 +92,14 @@ func (m *Memory) importValue(v rdb.Value) (*object, error) {
 type streamValue struct{ s *rdb.Stream }
 
 func (s *streamValue) export() rdb.Value { return s.s }
+func (s *streamValue) view() rdb.Value   { return s.s }
 func (s *streamValue) clone() aggregate  { return &streamValue{s.s.Clone()} }
 
 // moduleValue holds an opaque module value; it never changes.
 type moduleValue struct{ m *rdb.Module }
 
 func (m *moduleValue) export() rdb.Value { return m.m }
+func (m *moduleValue) view() rdb.Value   { return m.m }
 func (m *moduleValue) clone() aggregate {
 	return &moduleValue{&rdb.Module{ID: m.m.ID, Data: bytes.Clone(m.m.Data)}}
 }

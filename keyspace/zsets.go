@@ -61,11 +61,21 @@ func (z *zset) export() rdb.Value {
 	return v
 }
 
-func (z *zset) clone() aggregate {
-	c := newZSet(z.listpack)
+// view returns the members in order, sharing their bytes (see
+// aggregate).
+func (z *zset) view() rdb.Value {
+	v := make(rdb.ZSet, 0, z.len())
 	for n := z.zsl.first(); n != nil; n = n.next() {
-		c.insert(n.member, n.score)
+		v = append(v, rdb.ZMember{Member: bytesOf(n.member), Score: n.score})
 	}
+	return v
+}
+
+// clone returns a copy sharing no memory that changes (members are
+// immutable strings), in O(n).
+func (z *zset) clone() aggregate {
+	c := &zset{dict: make(map[string]*zslNode, len(z.dict)), listpack: z.listpack}
+	c.zsl = z.zsl.clone(func(n *zslNode) { c.dict[n.member] = n })
 	return c
 }
 
