@@ -71,14 +71,28 @@
 // runs (never while the caller waits for an fsync), reads hold it for
 // reading.
 //
-// Snapshots neither fork nor copy up front (snapshot.go). Taking one
-// records the key counts, O(databases). The snapshot then walks the
-// shards in order, copying one at a time under the read lock. A writer
-// about to change a shard that an open snapshot has not reached first
-// copies that shard's current contents into the snapshot, which keeps
-// them until its walk gets there; a bitmap per snapshot, one bit per
-// shard, records which shards it has, so no per-key metadata is needed.
-// FLUSHDB and FLUSHALL hand the old shards to open snapshots without a
-// copy. Several snapshots may be open at once; Close releases what one
-// holds.
+// Snapshots neither fork nor copy (snapshot.go has the details).
+// Taking one bumps an epoch and records the databases and key counts:
+// O(databases), a few microseconds. Every object records the epoch it
+// was created or last handed over in, in a field that fills padding, so
+// versioning adds no memory per key; a snapshot adds one bit per shard.
+// The snapshot walks the shards, noting one shard's keys at a time under
+// the read lock and returning them without a copy while writes go on. A
+// writer about to change or delete a key that an open snapshot has not
+// reached hands its value to the snapshot first (a string copied into a
+// reused buffer, an aggregate as a view: a container of references to
+// its immutable elements), and the snapshot returns what it was handed
+// before it walks on. Its memory is therefore what writers handed it and
+// the consumer has not taken yet, whatever the write rate; a big value
+// costs a writer one view, never an encoding, which only the consumer
+// does. FLUSHDB and FLUSHALL replace a database and leave the old one to
+// the open snapshots. Several snapshots may be open at once; Close
+// releases what one holds.
+//
+// Figures (BenchmarkSnapshotUnderWrites, 1M keys of 32-byte strings, 4
+// writers overwriting random keys, 2 cores): extra heap 1.3-2.2% of the
+// data set, start 4-6 us, writers at 76-90% of their rate without a
+// snapshot. BenchmarkSnapshotBigValue: a write to an aggregate of 1M
+// elements that a snapshot has not read stalls 3-130 ms (list, set,
+// hash, zset) where encoding it takes 45-480 ms.
 package keyspace
