@@ -33,14 +33,6 @@ func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
-// export returns o's value in the value model.
-func (o *object) export() rdb.Value {
-	if o.typ == rdb.TypeString {
-		return rdb.String(bytes.Clone(o.str))
-	}
-	return o.v.(aggregate).export()
-}
-
 // view returns o's value for a snapshot entry, sharing o's memory: a
 // string as a *rdb.String pointing at o.str, without the allocation that
 // boxing an rdb.String costs (o must not change while it is used), an
@@ -102,15 +94,6 @@ func (m *moduleValue) export() rdb.Value { return m.m }
 func (m *moduleValue) view() rdb.Value   { return m.m }
 func (m *moduleValue) clone() aggregate {
 	return &moduleValue{&rdb.Module{ID: m.m.ID, Data: bytes.Clone(m.m.Data)}}
-}
-
-// cloneBytes returns a deep copy of a slice of byte slices.
-func cloneBytes(s [][]byte) [][]byte {
-	n := make([][]byte, len(s))
-	for i, b := range s {
-		n[i] = bytes.Clone(nonNil(b))
-	}
-	return n
 }
 
 // Restore adds a key read from a snapshot; see Keyspace.
