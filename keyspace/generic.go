@@ -46,7 +46,7 @@ func init() {
 func delCommand(x *ctx) {
 	n := 0
 	for _, k := range x.c.Args[1:] {
-		if x.lookupWrite(k) != nil && x.delete(k) {
+		if x.lookup(k) != nil && x.delete(k) {
 			n++
 		}
 	}
@@ -234,7 +234,7 @@ func renameCommand(x *ctx, nx bool) {
 		}
 		return
 	}
-	if x.lookupWrite(dst) != nil {
+	if x.lookup(dst) != nil {
 		if nx {
 			x.reply().Int(0)
 			return
@@ -297,7 +297,7 @@ func copyCommand(x *ctx) {
 		x.reply().Int(0)
 		return
 	}
-	if x.lookupWriteIn(dstDB, dst) != nil {
+	if x.lookupIn(dstDB, dst) != nil {
 		if !replace {
 			x.reply().Int(0)
 			return
@@ -323,7 +323,7 @@ func moveCommand(x *ctx) {
 		x.reply().Int(0)
 		return
 	}
-	if x.lookupWriteIn(dstDB, key) != nil {
+	if x.lookupIn(dstDB, key) != nil {
 		x.reply().Int(0)
 		return
 	}

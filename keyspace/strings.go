@@ -341,7 +341,6 @@ func getdelCommand(x *ctx) {
 	if !ok || o == nil {
 		return
 	}
-	x.lookupWrite(key)
 	x.delete(key)
 	x.rewrite([]byte(wordDEL), key)
 }
