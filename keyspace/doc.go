@@ -74,8 +74,9 @@
 // Snapshots neither fork nor copy (snapshot.go has the details).
 // Taking one bumps an epoch and records the databases and key counts:
 // O(databases), a few microseconds. Every object records the epoch it
-// was created or last handed over in, in a field that fills padding, so
-// versioning adds no memory per key; a snapshot adds one bit per shard.
+// was created or last handed over in, in 8 bytes that fill the size
+// class objects are allocated in anyway, so versioning adds no memory
+// per key; a snapshot adds one bit per shard.
 // The snapshot walks the shards, noting one shard's keys at a time under
 // the read lock and returning them without a copy while writes go on. A
 // writer about to change or delete a key that an open snapshot has not

@@ -52,7 +52,7 @@ type Memory struct {
 	wctx ctx // the context of the call with the write turn
 
 	snaps      []*snapshot // open snapshots, under mu
-	epoch      uint32      // bumped by each snapshot (see snapshot.go)
+	epoch      uint64      // bumped by each snapshot (see snapshot.go)
 	expireNext int         // active expire cursor: db<<shardBits | shard
 }
 
@@ -74,7 +74,7 @@ type object struct {
 	// ver is the epoch the object was created or last handed over in
 	// (see snapshot.go). Atomic: a snapshot's walk reads it without a
 	// lock.
-	ver atomic.Uint32
+	ver atomic.Uint64
 	str []byte
 	v   any // *list, *set, *hash, *zset, *rdb.Stream, *rdb.Module
 }

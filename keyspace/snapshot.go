@@ -19,8 +19,9 @@ import (
 // swaps) and their key counts, and nothing else.
 //
 // Every object carries the epoch in which it was created or last
-// handed over (ver, in what was padding: object stays 56 bytes, so the
-// versioning costs no memory per key). An object with ver < s.epoch
+// handed over (ver: 8 bytes that fill the 64-byte size class the object
+// was allocated in anyway, so versioning costs no memory per key; 64
+// bits never wrap). An object with ver < s.epoch
 // holds the value its key had at snapshot s's instant, unless a writer
 // handed that value to s already. Per snapshot there is one bit per
 // shard (walked), and the shard in flight.
@@ -73,7 +74,7 @@ var errSnapshotClosed = errors.New("keyspace: snapshot closed")
 
 type snapshot struct {
 	m     *Memory
-	epoch uint32
+	epoch uint64
 	now   int64    // keys expired at this instant are left out
 	sizes []DBSize // at the instant
 	dbs   []*db    // the databases at the instant, by number
@@ -83,7 +84,8 @@ type snapshot struct {
 	// the read lock held, writers read them with the write lock held.
 	walked []uint64
 	// inflight is the shard index whose objects the walk is returning,
-	// or -1. Writers copy those objects instead of changing them.
+	// or -1. Writers copy its strings instead of changing them, and
+	// settle its aggregates first.
 	inflight atomic.Int64
 	closed   atomic.Bool
 

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"unsafe"
 	"weak"
 )
 
@@ -72,5 +73,14 @@ func TestSnapshotFrees(t *testing.T) {
 	runtime.GC()
 	if old.Value() != nil {
 		t.Errorf("the flushed database is still held after every snapshot closed")
+	}
+}
+
+// TestObjectSize keeps the claim that versioning costs no memory per
+// key: an object without ver (56 bytes) is allocated in the 64-byte size
+// class, and with ver it still fits there.
+func TestObjectSize(t *testing.T) {
+	if n := unsafe.Sizeof(object{}); n > 64 {
+		t.Errorf("object is %d bytes, more than the 64-byte size class", n)
 	}
 }
