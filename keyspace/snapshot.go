@@ -260,7 +260,7 @@ func (s *snapshot) keep(dbi int, key []byte, o *object, asIs bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := &s.pending
-	r := handedRec{db: dbi, exp: o.exp, off: len(p.buf), o: nil, v: v}
+	r := handedRec{db: dbi, exp: o.exp, off: len(p.buf), v: v}
 	p.buf = append(p.buf, key...)
 	r.key = len(p.buf)
 	switch {
