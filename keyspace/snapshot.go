@@ -89,8 +89,9 @@ type snapshot struct {
 	inflight atomic.Int64
 	closed   atomic.Bool
 
-	mu      sync.Mutex // guards pending, and batch and aggs against change
-	pending handed     // values writers handed over, not yet taken by Next
+	mu       sync.Mutex   // guards pending, and batch and aggs against change
+	pending  handed       // values writers handed over, not yet taken by Next
+	npending atomic.Int64 // len(pending.recs), read by Next without the lock
 
 	// The walk's state, under walk (Next and Close).
 	walk  sync.Mutex
@@ -271,6 +272,7 @@ func (s *snapshot) keep(dbi int, key []byte, o *object, asIs bool) {
 	}
 	r.end = len(p.buf)
 	p.recs = append(p.recs, r)
+	s.npending.Store(int64(len(p.recs)))
 }
 
 // settleObject makes sure that the walk no longer reads the aggregate o
@@ -349,6 +351,9 @@ func (s *snapshot) Next() (*rdb.Entry, error) {
 // takePending swaps the pending values into taken, recycling taken's
 // memory, and reports whether there were any.
 func (s *snapshot) takePending() bool {
+	if s.npending.Load() == 0 {
+		return false // without the lock, which writers take to hand over
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.pending.recs) == 0 {
@@ -360,6 +365,7 @@ func (s *snapshot) takePending() bool {
 		s.taken.buf = nil
 	}
 	s.taken, s.pending = s.pending, s.taken
+	s.npending.Store(0)
 	s.ti = 0
 	return true
 }
