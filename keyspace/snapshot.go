@@ -89,19 +89,18 @@ type snapshot struct {
 	inflight atomic.Int64
 	closed   atomic.Bool
 
-	mu       sync.Mutex   // guards pending, and batch and aggs against change
+	mu       sync.Mutex   // guards pending, and batch against change
 	pending  handed       // values writers handed over, not yet taken by Next
 	npending atomic.Int64 // len(pending.recs), read by Next without the lock
 
 	// The walk's state, under walk (Next and Close).
 	walk  sync.Mutex
-	pos   int             // next shard index to note
-	batch []noted         // the shard in flight
-	aggs  map[*object]int // the aggregates of batch, by object
-	bdb   int             // batch's database number
-	bi    int             // next of batch to return
-	taken handed          // pending values Next is returning
-	ti    int             // next of taken to return
+	pos   int     // next shard index to note
+	batch []noted // the shard in flight
+	bdb   int     // batch's database number
+	bi    int     // next of batch to return
+	taken handed  // pending values Next is returning
+	ti    int     // next of taken to return
 	e     rdb.Entry
 	str   rdb.String // the value of e when it is a copy in taken
 	key   []byte     // e.Key's memory for batch entries
@@ -281,8 +280,14 @@ func (s *snapshot) keep(dbi int, key []byte, o *object, asIs bool) {
 func (s *snapshot) settleObject(o *object) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.aggs[o]; ok {
-		s.settle(&s.batch[i])
+	// A scan: rare (once per object and snapshot, for the shard in
+	// flight only), and it spares the walk a look at every object while
+	// it holds the read lock.
+	for i := range s.batch {
+		if s.batch[i].o == o {
+			s.settle(&s.batch[i])
+			return
+		}
 	}
 }
 
@@ -335,7 +340,6 @@ func (s *snapshot) Next() (*rdb.Entry, error) {
 		s.mu.Lock()
 		clear(s.batch)
 		s.batch, s.bi = s.batch[:0], 0
-		clear(s.aggs)
 		s.mu.Unlock()
 		if s.walkDone {
 			return nil, io.EOF
@@ -388,14 +392,8 @@ func (s *snapshot) note() bool {
 			continue
 		}
 		// Only the map is read here, not the objects, so as to hold the
-		// lock briefly (an object's type never changes).
+		// lock briefly.
 		for k, o := range sh.m {
-			if o.typ != rdb.TypeString {
-				if s.aggs == nil {
-					s.aggs = make(map[*object]int)
-				}
-				s.aggs[o] = len(s.batch)
-			}
 			s.batch = append(s.batch, noted{key: k, o: o})
 		}
 		s.bdb = s.dbNumber(idx)
@@ -457,7 +455,7 @@ func (s *snapshot) Close() error {
 	s.pending = handed{}
 	s.mu.Unlock()
 	s.walk.Lock()
-	s.batch, s.aggs, s.taken, s.dbs = nil, nil, handed{}, nil
+	s.batch, s.taken, s.dbs = nil, handed{}, nil
 	s.e, s.str, s.key = rdb.Entry{}, nil, nil
 	s.walk.Unlock()
 	return nil
