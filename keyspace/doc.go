@@ -91,9 +91,9 @@
 // releases what one holds.
 //
 // Figures (BenchmarkSnapshotUnderWrites, 1M keys of 32-byte strings, 4
-// writers overwriting random keys, 2 cores): extra heap 1.3-2.2% of the
-// data set, start 4-6 us, writers at 76-90% of their rate without a
+// writers overwriting random keys, 2 cores): extra heap about 2% of the
+// data set, start 4-8 us, writers at 80-95% of their rate without a
 // snapshot. BenchmarkSnapshotBigValue: a write to an aggregate of 1M
-// elements that a snapshot has not read stalls 3-130 ms (list, set,
-// hash, zset) where encoding it takes 45-480 ms.
+// elements that a snapshot has not read stalls 3-12 ms (list, set, hash,
+// zset) where encoding it takes 40-650 ms.
 package keyspace
