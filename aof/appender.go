@@ -1,0 +1,404 @@
+// Package aof reads and writes Redis's append-only files.
+//
+// This file holds the Appender, which writes the records of a keyspace
+// to the AOF file being appended to, under Redis's fsync policies.
+package aof
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+// Policy is an fsync policy, as redis.conf's appendfsync names it.
+type Policy int
+
+const (
+	// EverySec writes each record to the file before the writer is
+	// answered and syncs the file once a second in the background: a
+	// crash of the machine loses at most about the last second or two.
+	// It is Redis's default.
+	EverySec Policy = iota
+	// Always answers a writer only once its records are written and
+	// synced. Concurrent writers share one sync (group commit).
+	Always
+	// No writes each record before the writer is answered and leaves
+	// syncing to the operating system.
+	No
+)
+
+// ParsePolicy parses appendfsync's values: always, everysec, no.
+func ParsePolicy(s string) (Policy, error) {
+	switch s {
+	case "always":
+		return Always, nil
+	case "everysec":
+		return EverySec, nil
+	case "no":
+		return No, nil
+	}
+	return 0, fmt.Errorf("aof: unknown appendfsync policy %q (always, everysec or no)", s)
+}
+
+func (p Policy) String() string {
+	switch p {
+	case Always:
+		return "always"
+	case EverySec:
+		return "everysec"
+	case No:
+		return "no"
+	}
+	return "Policy(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Options configure an Appender.
+type Options struct {
+	Policy Policy
+	// Timestamps writes a "#TS:<unix seconds>" annotation before the
+	// first record of each new second (aof-timestamp-enabled).
+	Timestamps bool
+	// Now returns the time for annotations; nil means time.Now.
+	Now func() time.Time
+}
+
+// Appender appends records to one AOF file.
+//
+// Append, called by the holder of the write turn in log order, encodes
+// records into a buffer and returns the offset their end will have in
+// the file. Wait, called by any number of goroutines after they release
+// the write turn, returns once the bytes up to an offset are as durable
+// as the policy promises: one of the waiters writes what is buffered,
+// and syncs it under Always, for all of them at once.
+//
+// A failed write or sync is sticky: every waiting and later writer gets
+// the error (wrapped in a *WriteError), and Append refuses new records
+// (Redis's MISCONF), until Retry succeeds. Reads of the keyspace are not
+// affected. What could not be written stays buffered; a short write is
+// cut from the file (Truncate back to the last whole write) before
+// anything else is written, as Redis does, so the file never holds a
+// torn record followed by more records.
+type Appender struct {
+	fsys vfs.FS
+	f    vfs.File
+	opts Options
+
+	mu     sync.Mutex // guards the fields below
+	buf    []byte     // encoded, not yet written
+	spare  []byte     // the buffer being written, for reuse
+	end    int64      // offset after buf
+	db     int        // database of the last record, -1 to SELECT
+	lastTS int64      // second of the last annotation
+	err    error      // sticky: a write or sync failed
+
+	flushing chan struct{} // a token: held by the goroutine writing and syncing
+	written  atomic.Int64  // offset up to which the file holds the records
+	synced   atomic.Int64  // offset up to which they are durable
+
+	stop chan struct{} // closes the everysec syncer
+	done chan struct{}
+	once sync.Once
+	cerr error
+}
+
+// WriteError is the sticky error of an Appender.
+type WriteError struct {
+	Op   string // "write", "sync" or "truncate"
+	File string
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	return fmt.Sprintf("aof: %s %s: %v", e.Op, e.File, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("aof: appender closed")
+
+// OpenAppender opens the file name for appending (creating it if
+// needed) and returns an Appender writing at its end. The first record
+// is preceded by a SELECT, as Redis's first record of a file is.
+func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
+	a := &Appender{fsys: fsys, db: -1, flushing: make(chan struct{}, 1)}
+	if opts != nil {
+		a.opts = *opts
+	}
+	if a.opts.Now == nil {
+		a.opts.Now = time.Now
+	}
+	f, err := fsys.OpenAppend(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		// The file may be new: make its directory entry durable, or a
+		// crash could lose the whole file after records were synced.
+		err = fsys.SyncDir(filepath.Dir(name))
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	a.f = f
+	a.end = fi.Size()
+	a.written.Store(a.end)
+	a.synced.Store(a.end) // what was there before is as durable as it is
+	if a.opts.Policy == EverySec {
+		a.stop, a.done = make(chan struct{}), make(chan struct{})
+		go a.syncer()
+	}
+	return a, nil
+}
+
+// Append encodes recs, with a SELECT whenever the database changes (not
+// for MULTI and EXEC, which belong to no database) and timestamp
+// annotations when enabled, and returns the offset the records end at,
+// for Wait. It returns the sticky error, appending nothing, while one is
+// set.
+func (a *Appender) Append(recs []keyspace.Record) (int64, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.err != nil {
+		return 0, a.err
+	}
+	start := len(a.buf)
+	if a.opts.Timestamps && len(recs) > 0 {
+		if now := a.opts.Now().Unix(); now > a.lastTS {
+			a.lastTS = now
+			a.buf = resp.AppendAnnotation(a.buf, strconv.AppendInt([]byte("TS:"), now, 10))
+		}
+	}
+	for _, r := range recs {
+		if len(r.Args) == 0 {
+			continue
+		}
+		if r.DB != a.db && !isUnitMarker(r.Args[0]) {
+			a.buf = resp.AppendCommand(a.buf, []byte("SELECT"), strconv.AppendInt(nil, int64(r.DB), 10))
+			a.db = r.DB
+		}
+		a.buf = resp.AppendCommand(a.buf, r.Args...)
+	}
+	a.end += int64(len(a.buf) - start)
+	return a.end, nil
+}
+
+// isUnitMarker reports whether name is MULTI or EXEC.
+func isUnitMarker(name []byte) bool {
+	return len(name) == 5 && equalFold(name, "multi") || len(name) == 4 && equalFold(name, "exec")
+}
+
+func equalFold(b []byte, s string) bool {
+	for i := range b {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Wait returns once the bytes up to end (from Append) are written to the
+// file, and under Always synced too, or with the sticky error, or with
+// ctx's error if ctx is done first (the records stay buffered and are
+// written by a later Wait).
+func (a *Appender) Wait(ctx context.Context, end int64) error {
+	for {
+		if a.reached(end) {
+			return nil
+		}
+		if err := a.stickyErr(); err != nil {
+			return err
+		}
+		select {
+		case a.flushing <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if !a.reached(end) {
+			a.flush(a.opts.Policy == Always)
+		}
+		<-a.flushing
+	}
+}
+
+func (a *Appender) reached(end int64) bool {
+	if a.opts.Policy == Always {
+		return a.synced.Load() >= end
+	}
+	return a.written.Load() >= end
+}
+
+func (a *Appender) stickyErr() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.err
+}
+
+// flush writes what is buffered, and syncs when sync is set; the caller
+// holds the flushing token. A failure sets the sticky error.
+func (a *Appender) flush(sync bool) {
+	a.mu.Lock()
+	if a.err != nil {
+		a.mu.Unlock()
+		return
+	}
+	data := a.buf
+	a.buf, a.spare = a.spare[:0], nil
+	a.mu.Unlock()
+
+	if len(data) > 0 {
+		at := a.written.Load()
+		n, err := a.f.Write(data)
+		if err != nil {
+			a.failWrite(data, at, n, err)
+			return
+		}
+		a.written.Store(at + int64(n))
+	}
+	a.mu.Lock()
+	a.spare = data[:0]
+	a.mu.Unlock()
+	if sync {
+		a.sync()
+	}
+}
+
+// failWrite handles a write of data at offset at that wrote n bytes and
+// failed: the partial write is cut from the file if it can be, and what
+// was not written goes back in front of the buffer.
+func (a *Appender) failWrite(data []byte, at int64, n int, err error) {
+	werr := &WriteError{Op: "write", File: a.f.Name(), Err: err}
+	if n > 0 {
+		if terr := a.f.Truncate(at); terr != nil {
+			// The partial record stays in the file; keep the rest, as
+			// Redis does, so that the next write completes it.
+			a.written.Store(at + int64(n))
+			data = data[n:]
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.buf = append(append(a.spare[:0:0], data...), a.buf...)
+	a.err = werr
+}
+
+// sync syncs the file; the caller holds the flushing token.
+func (a *Appender) sync() {
+	w := a.written.Load()
+	if a.synced.Load() >= w {
+		return
+	}
+	if err := a.f.Sync(); err != nil {
+		a.mu.Lock()
+		if a.err == nil {
+			a.err = &WriteError{Op: "sync", File: a.f.Name(), Err: err}
+		}
+		a.mu.Unlock()
+		return
+	}
+	a.synced.Store(w)
+}
+
+// Retry clears the sticky error and writes, and syncs, what is
+// buffered: it is the one way back after a failure (a Store calls it
+// periodically, as Redis's cron retries). It returns the new error if
+// that fails again.
+func (a *Appender) Retry(ctx context.Context) error {
+	select {
+	case a.flushing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-a.flushing }()
+	a.mu.Lock()
+	a.err = nil
+	a.mu.Unlock()
+	a.flush(true)
+	return a.stickyErr()
+}
+
+// syncer syncs written data once a second (everysec).
+func (a *Appender) syncer() {
+	defer close(a.done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+		}
+		if a.synced.Load() >= a.written.Load() {
+			continue
+		}
+		// Sync without the flushing token: a write may go on meanwhile
+		// (the file allows it); the sync covers what was written before
+		// it started.
+		w := a.written.Load()
+		if err := a.f.Sync(); err != nil {
+			a.mu.Lock()
+			if a.err == nil {
+				a.err = &WriteError{Op: "sync", File: a.f.Name(), Err: err}
+			}
+			a.mu.Unlock()
+			continue
+		}
+		for {
+			s := a.synced.Load()
+			if s >= w || a.synced.CompareAndSwap(s, w) {
+				break
+			}
+		}
+	}
+}
+
+// Size returns the offset after the last appended record: the file's
+// size once everything is written.
+func (a *Appender) Size() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.end
+}
+
+// Close writes and syncs what is buffered, whatever the policy, as
+// Redis does at shutdown, and closes the file. It returns the sticky
+// error if there is one: the records it could not write are lost with
+// the Appender. Calling it again returns the first call's result.
+func (a *Appender) Close() error {
+	a.once.Do(func() {
+		if a.stop != nil {
+			close(a.stop)
+			<-a.done
+		}
+		a.flushing <- struct{}{}
+		a.flush(true)
+		a.sync()
+		err := a.stickyErr()
+		if cerr := a.f.Close(); err == nil {
+			err = cerr
+		}
+		a.mu.Lock()
+		if a.err == nil {
+			a.err = ErrClosed
+		}
+		a.mu.Unlock()
+		<-a.flushing // waiters blocked on the token now see ErrClosed
+		a.cerr = err
+	})
+	return a.cerr
+}

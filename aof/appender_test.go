@@ -1,0 +1,249 @@
+package aof
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
+)
+
+func rec(db int, args ...string) keyspace.Record {
+	r := keyspace.Record{DB: db}
+	for _, a := range args {
+		r.Args = append(r.Args, []byte(a))
+	}
+	return r
+}
+
+func appendWait(t *testing.T, a *Appender, recs ...keyspace.Record) {
+	t.Helper()
+	end, err := a.Append(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Wait(context.Background(), end); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readString(t *testing.T, fsys vfs.FS, name string) string {
+	t.Helper()
+	b, err := vfs.ReadFile(fsys, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestAppendEncoding(t *testing.T) {
+	fsys := vfs.NewMem()
+	now := time.Unix(1700000000, 0)
+	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: No, Timestamps: true, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendWait(t, a, rec(0, "SET", "k", "v"), rec(0, "INCR", "n"))
+	appendWait(t, a, rec(2, "MULTI"), rec(2, "SET", "a", "1"), rec(2, "EXEC"))
+	now = now.Add(time.Second)
+	appendWait(t, a, rec(2, "DEL", "a"), rec(0, "DEL", "k"))
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "#TS:1700000000\r\n" +
+		"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n" +
+		// MULTI and EXEC belong to no database: the SELECT comes inside.
+		"*1\r\n$5\r\nMULTI\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*1\r\n$4\r\nEXEC\r\n" +
+		"#TS:1700000001\r\n*2\r\n$3\r\nDEL\r\n$1\r\na\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n"
+	if got := readString(t, fsys, "a.aof"); got != want {
+		t.Errorf("file:\n%q\nwant:\n%q", got, want)
+	}
+	if _, err := a.Append([]keyspace.Record{rec(0, "SET", "x", "y")}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Close: %v", err)
+	}
+}
+
+// countSyncs wraps an FS to count File.Sync calls.
+type countSyncs struct {
+	vfs.FS
+	n atomic.Int64
+}
+
+func (c *countSyncs) OpenAppend(name string) (vfs.File, error) {
+	f, err := c.FS.OpenAppend(name)
+	if err != nil {
+		return nil, err
+	}
+	return &countedFile{f, &c.n}, nil
+}
+
+type countedFile struct {
+	vfs.File
+	n *atomic.Int64
+}
+
+func (f *countedFile) Sync() error {
+	f.n.Add(1)
+	time.Sleep(200 * time.Microsecond) // a disk's sync takes time
+	return f.File.Sync()
+}
+
+// TestAlwaysGroupCommit: under Always every acknowledged record survives
+// a crash, and concurrent writers share syncs.
+func TestAlwaysGroupCommit(t *testing.T) {
+	mem := vfs.NewMem()
+	fsys := &countSyncs{FS: mem}
+	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: Always})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var turn sync.Mutex // the write turn
+	var acked sync.Map
+	const writers, each = 16, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				k := strconv.Itoa(w) + ":" + strconv.Itoa(i)
+				turn.Lock()
+				end, err := a.Append([]keyspace.Record{rec(0, "SET", k, "v")})
+				turn.Unlock()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := a.Wait(context.Background(), end); err != nil {
+					t.Error(err)
+					return
+				}
+				// Acknowledged: it must be in a crash image now.
+				acked.Store(k, end)
+			}
+		}()
+	}
+	wg.Wait()
+	syncs := fsys.n.Load()
+	if syncs >= writers*each {
+		t.Errorf("%d syncs for %d writes: no group commit", syncs, writers*each)
+	}
+	t.Logf("%d syncs for %d writes", syncs, writers*each)
+	crashed := mem.CrashClone(vfs.CrashOptions{})
+	size := int64(len(readString(t, crashed, "a.aof")))
+	acked.Range(func(k, end any) bool {
+		if end.(int64) > size {
+			t.Errorf("record %s acknowledged at offset %d, crash image has %d bytes", k, end, size)
+		}
+		return true
+	})
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStickyError: a failed write reaches the writer and every later
+// one; the file keeps no torn record; Retry recovers and writes what was
+// buffered, once.
+func TestStickyError(t *testing.T) {
+	for _, fault := range []vfs.Fault{vfs.NoSpace, vfs.IOError, vfs.ShortWrite} {
+		t.Run(fault.String(), func(t *testing.T) {
+			mem := vfs.NewMem()
+			fsys := vfs.NewFaulty(mem)
+			a, err := OpenAppender(fsys, "a.aof", &Options{Policy: Always})
+			if err != nil {
+				t.Fatal(err)
+			}
+			appendWait(t, a, rec(0, "SET", "a", "1"))
+			good := readString(t, mem, "a.aof")
+			fsys.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, fault)
+			end, err := a.Append([]keyspace.Record{rec(0, "SET", "b", "2")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = a.Wait(context.Background(), end)
+			var werr *WriteError
+			if !errors.As(err, &werr) {
+				t.Fatalf("Wait: %v, want a *WriteError", err)
+			}
+			if fault != vfs.ShortWrite && !errors.Is(err, errnoOf(fault)) {
+				t.Errorf("Wait: %v, want %v", err, errnoOf(fault))
+			}
+			if got := readString(t, mem, "a.aof"); got != good {
+				t.Errorf("after the failed write the file holds %q, want %q", got, good)
+			}
+			if _, err := a.Append([]keyspace.Record{rec(0, "SET", "c", "3")}); !errors.As(err, &werr) {
+				t.Errorf("Append while failed: %v", err)
+			}
+			if err := a.Retry(context.Background()); err == nil {
+				t.Errorf("Retry with the fault still on: no error")
+			}
+			fsys.FailWhen(nil, 0)
+			if err := a.Retry(context.Background()); err != nil {
+				t.Fatalf("Retry: %v", err)
+			}
+			if err := a.Wait(context.Background(), end); err != nil {
+				t.Fatal(err)
+			}
+			appendWait(t, a, rec(0, "SET", "d", "4"))
+			want := good + "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$1\r\nd\r\n$1\r\n4\r\n"
+			if got := readString(t, mem, "a.aof"); got != want {
+				t.Errorf("file:\n%q\nwant:\n%q", got, want)
+			}
+			if err := a.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestEverySecSyncs(t *testing.T) {
+	mem := vfs.NewMem()
+	fsys := &countSyncs{FS: mem}
+	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: EverySec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendWait(t, a, rec(0, "SET", "a", "1"))
+	if fsys.n.Load() != 0 {
+		t.Errorf("everysec synced in the writer's call")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for fsys.n.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if fsys.n.Load() == 0 {
+		t.Fatalf("no background sync within 5 s")
+	}
+	crashed := mem.CrashClone(vfs.CrashOptions{})
+	if got := readString(t, crashed, "a.aof"); len(got) == 0 {
+		t.Errorf("synced record not in the crash image")
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParsePolicy(t *testing.T) {
+	for _, p := range []Policy{Always, EverySec, No} {
+		if q, err := ParsePolicy(p.String()); err != nil || q != p {
+			t.Errorf("ParsePolicy(%q) = %v, %v", p, q, err)
+		}
+	}
+	if _, err := ParsePolicy("sometimes"); err == nil {
+		t.Errorf("ParsePolicy(sometimes): no error")
+	}
+}
+
+func errnoOf(f vfs.Fault) syscall.Errno {
+	if f == vfs.IOError {
+		return syscall.EIO
+	}
+	return syscall.ENOSPC
+}
