@@ -1,0 +1,307 @@
+package aof
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/rdb"
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+// Target is what a loader replays an AOF into.
+type Target interface {
+	// Restore adds a key read from an RDB base or preamble. Keys whose
+	// time has passed are passed too (Redis keeps an AOF base whole).
+	Restore(e *rdb.Entry) error
+	// Exec runs one command in database db and returns the database the
+	// next command runs in (SELECT changes it). An unknown command is an
+	// error wrapping ErrUnknownCommand.
+	Exec(db int, args [][]byte) (int, error)
+	// ExecMulti runs the commands of a MULTI/EXEC unit, the first in
+	// database db, and returns the database after them.
+	ExecMulti(db int, cmds [][][]byte) (int, error)
+}
+
+// Errors of loading, wrapped in a *LoadError.
+var (
+	// ErrTruncated: the file ends inside a command (or inside a MULTI
+	// without its EXEC).
+	ErrTruncated = errors.New("unexpected end of file")
+	// ErrFormat: the file is not a sequence of RESP commands.
+	ErrFormat = errors.New("bad file format")
+	// ErrUnknownCommand: the file holds a command the target does not
+	// know.
+	ErrUnknownCommand = errors.New("unknown command")
+)
+
+// LoadError is an error of loading an AOF file, with the offset it is
+// at: for ErrTruncated, the end of the last whole command (where
+// aof-load-truncated cuts the file); otherwise where the bad command
+// starts.
+type LoadError struct {
+	File   string
+	Offset int64
+	Err    error
+}
+
+func (e *LoadError) Error() string {
+	return fmt.Sprintf("aof: %s at offset %d: %v", e.File, e.Offset, e.Err)
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// LoadOptions configure LoadFile.
+type LoadOptions struct {
+	// AllowTruncated loads a file whose end is cut inside a command up
+	// to its last whole command, and cuts the file there on disk, as
+	// Redis's aof-load-truncated (on by default in Redis) does. LoadFile
+	// then reports Truncated. Without it, such a file is an ErrTruncated
+	// error. Either way, corruption before the end is an error.
+	AllowTruncated bool
+	// RDB configures the reading of an RDB preamble or base.
+	RDB *rdb.ReaderOptions
+	// ReadOptions configures the reading of commands; nil means Redis's
+	// limits.
+	ReadOptions *resp.ReaderOptions
+}
+
+// FileResult describes a loaded file.
+type FileResult struct {
+	Size      int64 // bytes in the file when it was opened
+	Preamble  bool  // it starts with an RDB (a base or a legacy preamble)
+	Keys      int64 // keys restored from the RDB part
+	Commands  int64 // commands replayed, MULTI units counted by command
+	Truncated bool  // an incomplete tail was cut (AllowTruncated)
+	End       int64 // offset after the last whole command: the file's size now
+}
+
+// LoadFile replays one AOF file into t: an RDB part first when the file
+// starts with "REDIS" (an RDB base, or a legacy preamble), then RESP
+// commands, skipping '#' annotations, and MULTI/EXEC units as one
+// ExecMulti each. Every file starts in database 0, as in Redis. A MULTI
+// whose EXEC never comes counts as a truncation just before the MULTI.
+func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult, error) {
+	var o LoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	var res FileResult
+	f, err := fsys.Open(name)
+	if err != nil {
+		return res, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return res, err
+	}
+	res.Size = fi.Size()
+	if res.Size == 0 {
+		return res, nil
+	}
+	var magic [5]byte
+	n, err := f.ReadAt(magic[:], 0)
+	if err != nil && err != io.EOF {
+		return res, err
+	}
+	var start int64
+	if n == 5 && string(magic[:]) == "REDIS" {
+		res.Preamble = true
+		rd := rdb.NewReader(io.NewSectionReader(f, 0, res.Size), o.RDB)
+		for {
+			e, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return res, &LoadError{File: name, Offset: rd.Offset(), Err: err}
+			}
+			e.Expired = false
+			if err := t.Restore(e); err != nil {
+				return res, &LoadError{File: name, Offset: rd.Offset(), Err: err}
+			}
+			res.Keys++
+		}
+		start = rd.Offset()
+	}
+	res.End = start
+	l := loader{name: name, t: t, f: f}
+	err = l.replay(io.NewSectionReader(f, start, res.Size-start), start, &o, &res)
+	if err == nil {
+		return res, nil
+	}
+	var le *LoadError
+	if !o.AllowTruncated || !errors.As(err, &le) || !errors.Is(le.Err, ErrTruncated) {
+		return res, err
+	}
+	// Cut the incomplete tail, as Redis does, and make the cut durable.
+	if err := truncate(fsys, name, le.Offset); err != nil {
+		return res, err
+	}
+	res.Truncated, res.End = true, le.Offset
+	return res, nil
+}
+
+func truncate(fsys vfs.FS, name string, size int64) error {
+	if err := fsys.Truncate(name, size); err != nil {
+		return err
+	}
+	f, err := fsys.OpenAppend(name)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+type loader struct {
+	name string
+	t    Target
+	f    vfs.File
+}
+
+// replay replays the commands of r, which starts at offset base of the
+// file.
+func (l *loader) replay(r io.Reader, base int64, o *LoadOptions, res *FileResult) error {
+	rd := resp.NewReaderOptions(r, o.ReadOptions)
+	rd.ResetAt(r, base)
+	db := 0
+	var multi [][][]byte // the commands of an open MULTI
+	inMulti := false
+	var multiAt int64 // where the open MULTI starts
+	for {
+		k, err := rd.Next()
+		switch {
+		case err == io.EOF:
+			if inMulti {
+				return &LoadError{File: l.name, Offset: multiAt, Err: fmt.Errorf("%w: MULTI without EXEC", ErrTruncated)}
+			}
+			return nil
+		case errors.Is(err, resp.ErrTruncated):
+			if l.partialAnnotation(rd.Offset()) && !inMulti {
+				return nil // Redis skips a '#' line even without its end
+			}
+			at := rd.Offset()
+			if inMulti {
+				at = multiAt
+			}
+			return &LoadError{File: l.name, Offset: at, Err: ErrTruncated}
+		case err != nil:
+			var pe *resp.ProtocolError
+			if errors.As(err, &pe) {
+				return &LoadError{File: l.name, Offset: rd.Offset(), Err: fmt.Errorf("%w: %v", ErrFormat, err)}
+			}
+			return &LoadError{File: l.name, Offset: rd.Offset(), Err: err}
+		}
+		if k == resp.KindAnnotation {
+			if !inMulti {
+				res.End = rd.End()
+			}
+			continue
+		}
+		args := rd.Args()
+		switch {
+		case isCommand(args[0], "multi"):
+			if !inMulti { // a nested MULTI is refused by Redis and changes nothing
+				inMulti, multiAt, multi = true, rd.Offset(), multi[:0]
+			}
+		case isCommand(args[0], "exec"):
+			if inMulti {
+				if db, err = l.t.ExecMulti(db, multi); err != nil {
+					return &LoadError{File: l.name, Offset: multiAt, Err: err}
+				}
+				res.Commands += int64(len(multi))
+				inMulti = false
+				res.End = rd.End()
+			} // EXEC without MULTI is refused by Redis and changes nothing
+		case inMulti:
+			multi = append(multi, cloneArgs(args))
+		default:
+			if db, err = l.t.Exec(db, args); err != nil {
+				return &LoadError{File: l.name, Offset: rd.Offset(), Err: err}
+			}
+			res.Commands++
+			res.End = rd.End()
+		}
+	}
+}
+
+// partialAnnotation reports whether the incomplete item at off is a '#'
+// line.
+func (l *loader) partialAnnotation(off int64) bool {
+	var b [1]byte
+	n, _ := l.f.ReadAt(b[:], off)
+	return n == 1 && b[0] == '#'
+}
+
+func isCommand(name []byte, lower string) bool {
+	return len(name) == len(lower) && equalFold(name, lower)
+}
+
+func cloneArgs(args [][]byte) [][]byte {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
+	return out
+}
+
+// KeyspaceTarget replays into a keyspace, with the write turn and
+// Loading set (nothing expires while loading, as in Redis). Error
+// replies are ignored, as Redis's loader ignores its fake client's.
+type KeyspaceTarget struct {
+	KS keyspace.Keyspace
+	// Now is Call.Now of the commands (unix ms); 0 means the keyspace's
+	// clock.
+	Now int64
+}
+
+func (k KeyspaceTarget) Restore(e *rdb.Entry) error { return k.KS.Restore(e) }
+
+func (k KeyspaceTarget) check(args [][]byte) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: empty command", ErrFormat)
+	}
+	if _, ok := k.KS.Command(args[0]); !ok {
+		return fmt.Errorf("%w '%s'", ErrUnknownCommand, bytes.ToLower(args[0]))
+	}
+	return nil
+}
+
+func (k KeyspaceTarget) Exec(db int, args [][]byte) (int, error) {
+	if err := k.check(args); err != nil {
+		return db, err
+	}
+	c := keyspace.Call{DB: db, Args: args, Now: k.Now, Write: true, Loading: true}
+	err := k.KS.Exec(&c)
+	return c.DB, err
+}
+
+func (k KeyspaceTarget) ExecMulti(db int, cmds [][][]byte) (int, error) {
+	if len(cmds) == 0 {
+		return db, nil
+	}
+	calls := make([]keyspace.Call, len(cmds))
+	for i, args := range cmds {
+		if err := k.check(args); err != nil {
+			return db, err
+		}
+		calls[i] = keyspace.Call{Args: args, Now: k.Now, Write: true, Loading: true}
+	}
+	calls[0].DB = db
+	err := k.KS.ExecMulti(calls)
+	return calls[len(calls)-1].DB, err
+}

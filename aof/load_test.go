@@ -1,0 +1,415 @@
+package aof
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/internal/dataset"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/rdb"
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+const fixtures = "testdata/redis-7.0.15"
+
+// copyToMem copies the files of dir (not recursing) into a MemFS, under
+// the same names.
+func copyToMem(t *testing.T, dir string) *vfs.MemFS {
+	t.Helper()
+	mem := vfs.NewMem()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.MkdirAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := mem.Create(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	return mem
+}
+
+// manifestFiles returns the base and incr files of a manifest, in load
+// order (a minimal reading, enough for Redis's own manifests).
+func manifestFiles(t *testing.T, fsys vfs.FS, path string) []string {
+	t.Helper()
+	b, err := vfs.ReadFile(fsys, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var base string
+	var incr []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 6 {
+			t.Fatalf("manifest line %q", line)
+		}
+		switch f[5] {
+		case "b":
+			base = f[1]
+		case "i":
+			incr = append(incr, f[1])
+		}
+	}
+	dir := filepath.Dir(path)
+	var out []string
+	if base != "" {
+		out = append(out, filepath.Join(dir, base))
+	}
+	for _, n := range incr {
+		out = append(out, filepath.Join(dir, n))
+	}
+	return out
+}
+
+func snapshotDataset(t *testing.T, ks keyspace.Keyspace) *dataset.Dataset {
+	t.Helper()
+	s, err := ks.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var b dataset.Builder
+	for {
+		e, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Add(e.Clone()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := b.Dataset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// loadFixture loads the files into a new keyspace whose clock is before
+// every expiry of the fixtures. It skips the test when a command is not
+// in the keyspace yet (streams, HyperLogLog and geo come later).
+func loadFixture(t *testing.T, fsys vfs.FS, files []string, opts *LoadOptions) (keyspace.Keyspace, []FileResult, error) {
+	t.Helper()
+	clock := func() time.Time { return time.UnixMilli(1) }
+	ks := keyspace.NewMemory(&keyspace.Options{Clock: clock})
+	var o LoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	o.RDB = &rdb.ReaderOptions{Now: time.UnixMilli(1)}
+	var results []FileResult
+	for _, f := range files {
+		res, err := LoadFile(fsys, f, KeyspaceTarget{KS: ks, Now: 1}, &o)
+		if errors.Is(err, ErrUnknownCommand) {
+			t.Skipf("the keyspace lacks a command of this fixture: %v", err)
+		}
+		results = append(results, res)
+		if err != nil {
+			return ks, results, err
+		}
+	}
+	return ks, results, nil
+}
+
+func TestLoadFixtures(t *testing.T) {
+	for _, name := range []string{"aof-preamble", "aof-plain", "aof-legacy-single-file"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(fixtures, name)
+			var fsys *vfs.MemFS
+			var files []string
+			if name == "aof-legacy-single-file" {
+				fsys = copyToMem(t, dir)
+				files = []string{filepath.Join(dir, "appendonly.aof")}
+			} else {
+				fsys = copyToMem(t, filepath.Join(dir, "appendonlydir"))
+				files = manifestFiles(t, fsys, filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest"))
+			}
+			ks, _, err := loadFixture(t, fsys, files, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := dataset.Load(filepath.Join(dir, "expected.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := snapshotDataset(t, ks); !dataset.Equal(want, got) {
+				t.Errorf("loaded data differs from expected.json:\n%s", dataset.Diff(want, got))
+			}
+		})
+	}
+}
+
+// TestLoadTruncated: the fixture whose last command was cut loads only
+// with AllowTruncated, which cuts the file at the last whole command.
+func TestLoadTruncated(t *testing.T) {
+	dir := filepath.Join(fixtures, "aof-truncated")
+	adir := filepath.Join(dir, "appendonlydir")
+	fsys := copyToMem(t, adir)
+	files := manifestFiles(t, fsys, filepath.Join(adir, "appendonly.aof.manifest"))
+	last := files[len(files)-1]
+	orig, err := vfs.ReadFile(fsys, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, _, err = loadFixture(t, fsys, files, nil)
+	var le *LoadError
+	if !errors.As(err, &le) || !errors.Is(err, ErrTruncated) || le.File != last {
+		t.Fatalf("without AllowTruncated: %v, want ErrTruncated in %s", err, last)
+	}
+	if now, _ := vfs.ReadFile(fsys, last); len(now) != len(orig) {
+		t.Fatalf("the file was changed without AllowTruncated")
+	}
+
+	ks, results, err := loadFixture(t, fsys, files, &LoadOptions{AllowTruncated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := results[len(results)-1]
+	if !res.Truncated || res.End != le.Offset || res.End >= res.Size {
+		t.Errorf("result %+v, want Truncated at %d", res, le.Offset)
+	}
+	if now, _ := vfs.ReadFile(fsys, last); int64(len(now)) != res.End {
+		t.Errorf("file is %d bytes after the cut, want %d", len(now), res.End)
+	}
+	want, err := dataset.Load(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshotDataset(t, ks); !dataset.Equal(want, got) {
+		t.Errorf("loaded data differs from expected.json:\n%s", dataset.Diff(want, got))
+	}
+	// Loading again finds the file whole.
+	if _, results, err := loadFixture(t, fsys, files, nil); err != nil || results[len(results)-1].Truncated {
+		t.Errorf("second load: %v %+v", err, results)
+	}
+}
+
+// writeRandomAOF runs n random commands and MULTI units on a keyspace
+// and appends what they log, one Append per command or unit, as a Store
+// would.
+func writeRandomAOF(t testing.TB, fsys vfs.FS, name string, seed uint64, n int) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, 7))
+	ks := keyspace.NewMemory(nil)
+	a, err := OpenAppender(fsys, name, &Options{Policy: No})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := [][]string{
+		{"SET", "K", "V"}, {"INCR", "K"}, {"APPEND", "K", "V"}, {"DEL", "K"}, {"PEXPIREAT", "K", "4102444800000"},
+		{"RPUSH", "K", "V", "V"}, {"LPOP", "K"}, {"SADD", "K", "V"}, {"SREM", "K", "V"},
+		{"HSET", "K", "V", "V"}, {"ZADD", "K", "1.5", "V"}, {"ZINCRBY", "K", "2", "V"},
+		{"SELECT", "D"}, {"RENAME", "K", "K"}, {"SPOP", "K"}, {"INCRBYFLOAT", "K", "0.25"},
+	}
+	gen := func() [][]byte {
+		c := pool[r.IntN(len(pool))]
+		var args [][]byte
+		for _, s := range c {
+			switch s {
+			case "K":
+				s = "k" + strconv.Itoa(r.IntN(6))
+			case "V":
+				s = "v" + strconv.Itoa(r.IntN(4))
+			case "D":
+				s = strconv.Itoa(r.IntN(3))
+			}
+			args = append(args, []byte(s))
+		}
+		return args
+	}
+	db := 0
+	for i := 0; i < n; {
+		var recs []keyspace.Record
+		if r.IntN(5) == 0 {
+			calls := make([]keyspace.Call, 2+r.IntN(3))
+			for i := range calls {
+				calls[i] = keyspace.Call{Args: gen(), Write: true}
+			}
+			calls[0].DB = db
+			if err := ks.ExecMulti(calls); err != nil {
+				t.Fatal(err)
+			}
+			db = calls[len(calls)-1].DB
+			for _, c := range calls {
+				recs = append(recs, c.Log...)
+			}
+			if len(recs) > 1 {
+				recs = append(append([]keyspace.Record{{DB: recs[0].DB, Args: [][]byte{[]byte("MULTI")}}}, recs...),
+					keyspace.Record{DB: recs[0].DB, Args: [][]byte{[]byte("EXEC")}})
+			}
+		} else {
+			c := keyspace.Call{DB: db, Args: gen(), Write: true}
+			if err := ks.Exec(&c); err != nil {
+				t.Fatal(err)
+			}
+			db = c.DB
+			recs = c.Log
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		if _, err := a.Append(recs); err != nil {
+			t.Fatal(err)
+		}
+		i++
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLoadCuts writes an AOF of random commands and MULTI units, cuts it
+// at every byte offset, and loads each cut: a cut at the end of a unit
+// loads; any other cut is ErrTruncated at the end of the last whole
+// unit, and with AllowTruncated loads exactly the units before it and
+// cuts the file there.
+func TestLoadCuts(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	mem := vfs.NewMem()
+	writeRandomAOF(t, mem, "a.aof", seed, 40)
+	data, err := vfs.ReadFile(mem, "a.aof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The points a load may stop at (the end of a command outside MULTI,
+	// or of an EXEC) and the data there, by replaying the commands.
+	points := []int64{0}
+	ks := keyspace.NewMemory(nil)
+	want := []*dataset.Dataset{snapshotDataset(t, ks)}
+	target := KeyspaceTarget{KS: ks}
+	rd := resp.NewReader(bytes.NewReader(data))
+	db := 0
+	var multi [][][]byte
+	inMulti := false
+	for {
+		args, err := rd.ReadCommand()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case isCommand(args[0], "multi"):
+			inMulti, multi = true, nil
+			continue
+		case isCommand(args[0], "exec"):
+			db, err = target.ExecMulti(db, multi)
+			inMulti = false
+		case inMulti:
+			multi = append(multi, cloneArgs(args))
+			continue
+		default:
+			db, err = target.Exec(db, args)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		points = append(points, rd.End())
+		want = append(want, snapshotDataset(t, ks))
+	}
+	for cut := 0; cut <= len(data); cut++ {
+		whole := 0 // the last point at or before cut
+		for whole+1 < len(points) && points[whole+1] <= int64(cut) {
+			whole++
+		}
+		boundary := points[whole]
+		for _, allow := range []bool{false, true} {
+			fsys := vfs.NewMem()
+			f, _ := fsys.Create("a.aof")
+			f.Write(data[:cut])
+			f.Close()
+			ks := keyspace.NewMemory(nil)
+			res, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: allow})
+			atBoundary := boundary == int64(cut)
+			switch {
+			case atBoundary || allow:
+				if err != nil {
+					t.Fatalf("cut %d (allow %v): %v", cut, allow, err)
+				}
+				if res.Truncated == atBoundary || res.End != boundary {
+					t.Fatalf("cut %d (allow %v): result %+v, want end %d", cut, allow, res, boundary)
+				}
+				if got := snapshotDataset(t, ks); !dataset.Equal(want[whole], got) {
+					t.Fatalf("cut %d: data differs from the data at offset %d:\n%s", cut, boundary, dataset.Diff(want[whole], got))
+				}
+				if now, _ := vfs.ReadFile(fsys, "a.aof"); int64(len(now)) != boundary {
+					t.Fatalf("cut %d: file is %d bytes after loading, want %d", cut, len(now), boundary)
+				}
+			default:
+				var le *LoadError
+				if !errors.As(err, &le) || !errors.Is(err, ErrTruncated) || le.Offset != boundary {
+					t.Fatalf("cut %d: %v, want ErrTruncated at %d", cut, err, boundary)
+				}
+			}
+		}
+	}
+}
+
+// TestLoadErrors: corruption before the end is an error at its offset,
+// whatever AllowTruncated says; a partial annotation at the end is not
+// a truncation (Redis skips '#' lines); an unknown command is an error.
+func TestLoadErrors(t *testing.T) {
+	set := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+	for _, c := range []struct {
+		name, data string
+		err        error
+		at         int64
+	}{
+		{"bad first byte", set + "+OK\r\n" + set, ErrFormat, int64(len(set))},
+		{"bad argument", set + "*1\r\n:3\r\n", ErrFormat, int64(len(set))},
+		{"unknown command", set + "*1\r\n$7\r\nNOTACMD\r\n", ErrUnknownCommand, int64(len(set))},
+		{"partial annotation", set + "#TS:17", nil, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, allow := range []bool{false, true} {
+				fsys := vfs.NewMem()
+				f, _ := fsys.Create("a.aof")
+				f.Write([]byte(c.data))
+				f.Close()
+				ks := keyspace.NewMemory(nil)
+				_, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: allow})
+				if c.err == nil {
+					if err != nil {
+						t.Errorf("allow %v: %v", allow, err)
+					}
+					continue
+				}
+				var le *LoadError
+				if !errors.Is(err, c.err) || !errors.As(err, &le) || le.Offset != c.at || le.File != "a.aof" {
+					t.Errorf("allow %v: %v, want %v at offset %d", allow, err, c.err, c.at)
+				}
+			}
+		})
+	}
+}
