@@ -3,11 +3,11 @@ package aof
 import (
 	"bytes"
 	"errors"
-	"math/rand/v2"
-	"strconv"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
