@@ -86,4 +86,3 @@ func measureFsync(b *testing.B) float64 {
 	}
 	return float64(n) / time.Since(start).Seconds()
 }
-
