@@ -305,3 +305,30 @@ func (k KeyspaceTarget) ExecMulti(db int, cmds [][][]byte) (int, error) {
 	err := k.KS.ExecMulti(calls)
 	return calls[len(calls)-1].DB, err
 }
+
+// LoadFiles replays files in order, as Redis loads a base and its incr
+// files: each file starts in database 0, and a truncated tail is
+// allowed (with AllowTruncated) only in the last file; in an earlier one
+// it is an error whatever the option says, since what follows depends
+// on it.
+func LoadFiles(fsys vfs.FS, files []string, t Target, opts *LoadOptions) ([]FileResult, error) {
+	var o LoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	results := make([]FileResult, 0, len(files))
+	for i, name := range files {
+		fo := o
+		fo.AllowTruncated = o.AllowTruncated && i == len(files)-1
+		res, err := LoadFile(fsys, name, t, &fo)
+		results = append(results, res)
+		if err != nil {
+			var le *LoadError
+			if o.AllowTruncated && errors.As(err, &le) && errors.Is(err, ErrTruncated) {
+				return results, fmt.Errorf("%w (the truncated file is not the last file)", err)
+			}
+			return results, err
+		}
+	}
+	return results, nil
+}

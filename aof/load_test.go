@@ -413,3 +413,29 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadFilesTruncatedNotLast: a cut tail is tolerated only in the last
+// file.
+func TestLoadFilesTruncatedNotLast(t *testing.T) {
+	set := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+	fsys := vfs.NewMem()
+	for name, data := range map[string]string{"base.aof": set + "*2\r\n$3\r\nDEL", "incr.aof": set} {
+		f, _ := fsys.Create(name)
+		f.Write([]byte(data))
+		f.Close()
+	}
+	ks := keyspace.NewMemory(nil)
+	_, err := LoadFiles(fsys, []string{"base.aof", "incr.aof"}, KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
+	var le *LoadError
+	if !errors.As(err, &le) || !errors.Is(err, ErrTruncated) || le.File != "base.aof" || le.Offset != int64(len(set)) {
+		t.Fatalf("%v, want ErrTruncated in base.aof at %d", err, len(set))
+	}
+	if b, _ := vfs.ReadFile(fsys, "base.aof"); len(b) == len(set) {
+		t.Errorf("a file that is not the last was cut")
+	}
+	// As the last file, it loads.
+	res, err := LoadFiles(fsys, []string{"incr.aof", "base.aof"}, KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
+	if err != nil || !res[1].Truncated || res[0].Truncated {
+		t.Fatalf("%v %+v", err, res)
+	}
+}
