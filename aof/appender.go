@@ -25,8 +25,9 @@ type Policy int
 const (
 	// EverySec writes each record to the file before the writer is
 	// answered and syncs the file once a second in the background: a
-	// crash of the machine loses at most about the last second or two.
-	// It is Redis's default.
+	// crash of the machine loses at most about the last two seconds.
+	// While a background sync runs, writes wait for it, up to 2 s, as
+	// Redis's do (see DelayedFsyncs). It is Redis's default.
 	EverySec Policy = iota
 	// Always answers a writer only once its records are written and
 	// synced. Concurrent writers share one sync (group commit).
@@ -103,6 +104,13 @@ type Appender struct {
 	flushing chan struct{} // a token: held by the goroutine writing and syncing
 	written  atomic.Int64  // offset up to which the file holds the records
 	synced   atomic.Int64  // offset up to which they are durable
+
+	// everysec: the background sync in flight (closed when it ends),
+	// when writes started to wait for it, and how often they stopped
+	// waiting after 2 s (INFO's aof_delayed_fsync).
+	syncing   atomic.Pointer[chan struct{}]
+	postponed time.Time // under the flushing token
+	delayed   atomic.Int64
 
 	stop chan struct{} // closes the everysec syncer
 	done chan struct{}
@@ -215,7 +223,8 @@ func equalFold(b []byte, s string) bool {
 // Wait returns once the bytes up to end (from Append) are written to the
 // file, and under Always synced too, or with the sticky error, or with
 // ctx's error if ctx is done first (the records stay buffered and are
-// written by a later Wait).
+// written by a later Wait). Under EverySec it may wait up to 2 s for a
+// background sync in flight.
 func (a *Appender) Wait(ctx context.Context, end int64) error {
 	for {
 		if a.reached(end) {
@@ -229,12 +238,63 @@ func (a *Appender) Wait(ctx context.Context, end int64) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		if wait := a.postpone(); wait != nil {
+			<-a.flushing
+			select {
+			case <-wait.done:
+			case <-wait.timer.C:
+			case <-ctx.Done():
+				wait.timer.Stop()
+				return ctx.Err()
+			}
+			wait.timer.Stop()
+			continue
+		}
 		if !a.reached(end) {
 			a.flush(a.opts.Policy == Always)
 		}
 		<-a.flushing
 	}
 }
+
+// maxPostpone is how long everysec writes wait for a background sync,
+// as Redis's flushAppendOnlyFile does.
+const maxPostpone = 2 * time.Second
+
+type postponement struct {
+	done  chan struct{}
+	timer *time.Timer
+}
+
+// postpone, under everysec while a background sync runs, tells the
+// caller (which holds the flushing token) to wait for the sync, up to 2
+// s from the first write that waited: Redis does not write to a file
+// being fsynced, since the write would block behind the sync. After
+// 2 s it writes anyway and counts a delayed fsync.
+func (a *Appender) postpone() *postponement {
+	if a.opts.Policy != EverySec {
+		return nil
+	}
+	ch := a.syncing.Load()
+	if ch == nil {
+		a.postponed = time.Time{}
+		return nil
+	}
+	now := time.Now()
+	if a.postponed.IsZero() {
+		a.postponed = now
+	}
+	if left := maxPostpone - now.Sub(a.postponed); left > 0 {
+		return &postponement{done: *ch, timer: time.NewTimer(left)}
+	}
+	a.postponed = time.Time{}
+	a.delayed.Add(1)
+	return nil
+}
+
+// DelayedFsyncs returns how many times everysec writes stopped waiting
+// for a background sync after 2 s (INFO's aof_delayed_fsync).
+func (a *Appender) DelayedFsyncs() int64 { return a.delayed.Load() }
 
 func (a *Appender) reached(end int64) bool {
 	if a.opts.Policy == Always {
@@ -346,11 +406,16 @@ func (a *Appender) syncer() {
 		if a.synced.Load() >= a.written.Load() {
 			continue
 		}
-		// Sync without the flushing token: a write may go on meanwhile
-		// (the file allows it); the sync covers what was written before
-		// it started.
+		// Sync without the flushing token, so that a write that cannot
+		// wait any more (see postpone) can go on meanwhile; the sync
+		// covers what was written before it started.
 		w := a.written.Load()
-		if err := a.f.Sync(); err != nil {
+		done := make(chan struct{})
+		a.syncing.Store(&done)
+		err := a.f.Sync()
+		a.syncing.Store(nil)
+		close(done)
+		if err != nil {
 			a.mu.Lock()
 			if a.err == nil {
 				a.err = &WriteError{Op: "sync", File: a.f.Name(), Err: err}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
@@ -246,4 +247,69 @@ func errnoOf(f vfs.Fault) syscall.Errno {
 		return syscall.EIO
 	}
 	return syscall.ENOSPC
+}
+
+// slowSync wraps an FS so that File.Sync takes d (fake time, in a
+// synctest bubble).
+type slowSync struct {
+	vfs.FS
+	d atomic.Int64
+}
+
+func (s *slowSync) OpenAppend(name string) (vfs.File, error) {
+	f, err := s.FS.OpenAppend(name)
+	if err != nil {
+		return nil, err
+	}
+	return &slowFile{f, s}, nil
+}
+
+type slowFile struct {
+	vfs.File
+	s *slowSync
+}
+
+func (f *slowFile) Sync() error {
+	time.Sleep(time.Duration(f.s.d.Load()))
+	return f.File.Sync()
+}
+
+// TestEverySecPostpones: under everysec, a write waits for the
+// background sync in flight, as Redis's does, but not more than 2 s;
+// then it goes on and counts a delayed fsync.
+func TestEverySecPostpones(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fsys := &slowSync{FS: vfs.NewMem()}
+		fsys.d.Store(int64(500 * time.Millisecond))
+		a, err := OpenAppender(fsys, "a.aof", &Options{Policy: EverySec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		appendWait(t, a, rec(0, "SET", "a", "1"))
+		if d := time.Since(start); d != 0 {
+			t.Errorf("first write took %v with no sync in flight", d)
+		}
+		time.Sleep(time.Second + time.Millisecond) // the sync of "a" starts at 1 s
+		synctest.Wait()
+		start = time.Now()
+		appendWait(t, a, rec(0, "SET", "b", "2"))
+		if d := time.Since(start); d != 499*time.Millisecond {
+			t.Errorf("write during a 500 ms sync took %v, want the rest of the sync", d)
+		}
+		fsys.d.Store(int64(5 * time.Second))
+		time.Sleep(time.Second - 499*time.Millisecond) // the sync of "b" starts at 2 s
+		synctest.Wait()
+		start = time.Now()
+		appendWait(t, a, rec(0, "SET", "c", "3"))
+		if d := time.Since(start); d != maxPostpone {
+			t.Errorf("write during a 5 s sync took %v, want %v", d, maxPostpone)
+		}
+		if n := a.DelayedFsyncs(); n != 1 {
+			t.Errorf("DelayedFsyncs = %d, want 1", n)
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
