@@ -17,7 +17,9 @@ func incr(name string, seq int64) File  { return File{Name: name, Seq: seq, Type
 var equateEmpty = cmpopts.EquateEmpty()
 
 func TestParse(t *testing.T) {
-	long := func(n int) string { return "file " + strings.Repeat("a", n-len("file  seq 1 type b")) + " seq 1 type b" }
+	long := func(n int) string {
+		return "file " + strings.Repeat("a", n-len("file  seq 1 type b")) + " seq 1 type b"
+	}
 	tests := []struct {
 		name, in string
 		want     *Manifest
@@ -62,7 +64,7 @@ func TestParse(t *testing.T) {
 			&Manifest{Base: base("a", 12), Incr: []File{incr("b", 3), incr("c", 4)}}},
 		{"seq negative base", "file a seq -5 type b\n", &Manifest{Base: base("a", -5)}},
 		{"seq saturates", "file a seq 99999999999999999999 type b\nfile b seq -99999999999999999999 type h\n",
-			&Manifest{Base: base("a", 1<<63-1), History: []File{hist("b", -1 << 63)}}},
+			&Manifest{Base: base("a", 1<<63-1), History: []File{hist("b", -1<<63)}}},
 		{"high bytes bare", "file \xe9t\xe9 seq 1 type b\n", &Manifest{Base: base("\xe9t\xe9", 1)}},
 		{"vertical tab separates at start only", "\vfile a\vb seq 1 type b\n", &Manifest{Base: base("a\vb", 1)}},
 		{"1023-byte line", long(1023) + "\n", &Manifest{Base: base(strings.Repeat("a", 1023-len("file  seq 1 type b")), 1)}},
