@@ -219,7 +219,7 @@ func randManifest(r *rand.Rand) *Manifest {
 // Parse.
 func TestRoundTrip(t *testing.T) {
 	r := testenv.Rand(t)
-	for i := range 5000 {
+	for i := range 1000 {
 		m := randManifest(r)
 		if err := m.Validate(); err != nil {
 			t.Fatalf("%d: Validate(%+v) = %v", i, m, err)
