@@ -101,52 +101,55 @@ func TestParse(t *testing.T) {
 	}
 }
 
+var tooLong = strings.Repeat("a", 1024)
+
+// parseErrorTests are malformed manifests and the error Parse gives.
+var parseErrorTests = []struct {
+	name, in string
+	line     int
+	msg      string
+}{
+	{"empty", "", 0, "Found an empty AOF manifest"},
+	{"blank line", "file a seq 1 type b\n\nfile b seq 1 type i\n", 2, "Invalid AOF manifest file format"},
+	{"whitespace line", "file a seq 1 type b\n \t\r\n", 2, "Invalid AOF manifest file format"},
+	{"only newline", "\n", 1, "Invalid AOF manifest file format"},
+	{"last line without newline", "file a seq 1 type b\nfile b seq 1 type i", 2, "The AOF manifest file contains too long line"},
+	{"only line without newline", "file a seq 1 type b", 1, "The AOF manifest file contains too long line"},
+	{"1024-byte line", "file " + tooLong[:1024-len("file  seq 1 type b")] + " seq 1 type b\n", 1, "The AOF manifest file contains too long line"},
+	{"very long line", "#c\n" + tooLong + tooLong + "\n", 2, "The AOF manifest file contains too long line"},
+	{"long comment tail", "#" + strings.Repeat("x", 1023) + "yyy\n", 2, "Invalid AOF manifest file format"},
+	{"NUL in line", "file a\x00 seq 1 type b\n", 1, "The AOF manifest file contains too long line (a NUL byte ends the line for Redis)"},
+	{"too few tokens", "file a seq 1\n", 1, "Invalid AOF manifest file format"},
+	{"odd tokens", "file a seq 1 type b x\n", 1, "Invalid AOF manifest file format"},
+	{"unterminated double quote", "file \"a seq 1 type b\n", 1, "Invalid AOF manifest file format"},
+	{"unterminated single quote", "file 'a seq 1 type b\n", 1, "Invalid AOF manifest file format"},
+	{"closing quote followed", "file \"a\"b seq 1 type b\n", 1, "Invalid AOF manifest file format"},
+	{"closing single quote followed", "file 'a'b seq 1 type b\n", 1, "Invalid AOF manifest file format"},
+	{"backslash at end in quotes", "file a seq 1 type \"b\\\n", 1, "Invalid AOF manifest file format"},
+	{"missing file", "seq 1 type b x y\n", 1, "Invalid AOF manifest file format"},
+	{"missing seq", "file a type b x y\n", 1, "Invalid AOF manifest file format"},
+	{"missing type", "file a seq 1 x y\n", 1, "Invalid AOF manifest file format"},
+	{"seq 0", "file a seq 0 type b\n", 1, "Invalid AOF manifest file format"},
+	{"seq unparsable", "file a seq x1 type b\n", 1, "Invalid AOF manifest file format"},
+	{"empty type", "file a seq 1 type \"\"\n", 1, "Invalid AOF manifest file format"},
+	{"NUL type", "file a seq 1 type \"\\x00i\"\n", 1, "Invalid AOF manifest file format"},
+	{"path slash", "file dir/a seq 1 type b\n", 1, "File can't be a path, just a filename"},
+	{"path backslash", "file \"a\\\\b\" seq 1 type b\n", 1, "File can't be a path, just a filename"},
+	{"path then overwritten", "file a/b file c seq 1 type b\n", 1, "File can't be a path, just a filename"},
+	{"dot", "file . seq 1 type b\n", 1, `File name can't be "." or ".."`},
+	{"dotdot", "file .. seq 1 type b\n", 1, `File name can't be "." or ".."`},
+	{"empty name", "file \"\" seq 1 type b\n", 1, "File name can't be empty"},
+	{"NUL name", "file \"a\\x00b\" seq 1 type b\n", 1, "File name can't contain a NUL byte (Redis would cut the name there)"},
+	{"duplicate base", "file a seq 1 type b\nfile b seq 2 type b\n", 2, "Found duplicate base file information"},
+	{"unknown type", "file a seq 1 type x\n", 1, "Unknown AOF file type"},
+	{"upper-case type", "file a seq 1 type B\n", 1, "Unknown AOF file type"},
+	{"non-monotonic", "file a seq 2 type i\nfile b seq 2 type i\n", 2, "Found a non-monotonic sequence number"},
+	{"decreasing", "file a seq 3 type i\nfile h seq 9 type h\nfile b seq 1 type i\n", 3, "Found a non-monotonic sequence number"},
+	{"negative incr", "file a seq -1 type i\n", 1, "Found a non-monotonic sequence number"},
+}
+
 func TestParseErrors(t *testing.T) {
-	tooLong := strings.Repeat("a", 1024)
-	tests := []struct {
-		name, in string
-		line     int
-		msg      string
-	}{
-		{"empty", "", 0, "Found an empty AOF manifest"},
-		{"blank line", "file a seq 1 type b\n\nfile b seq 1 type i\n", 2, "Invalid AOF manifest file format"},
-		{"whitespace line", "file a seq 1 type b\n \t\r\n", 2, "Invalid AOF manifest file format"},
-		{"only newline", "\n", 1, "Invalid AOF manifest file format"},
-		{"last line without newline", "file a seq 1 type b\nfile b seq 1 type i", 2, "The AOF manifest file contains too long line"},
-		{"only line without newline", "file a seq 1 type b", 1, "The AOF manifest file contains too long line"},
-		{"1024-byte line", "file " + tooLong[:1024-len("file  seq 1 type b")] + " seq 1 type b\n", 1, "The AOF manifest file contains too long line"},
-		{"very long line", "#c\n" + tooLong + tooLong + "\n", 2, "The AOF manifest file contains too long line"},
-		{"long comment tail", "#" + strings.Repeat("x", 1023) + "yyy\n", 2, "Invalid AOF manifest file format"},
-		{"NUL in line", "file a\x00 seq 1 type b\n", 1, "The AOF manifest file contains too long line (a NUL byte ends the line for Redis)"},
-		{"too few tokens", "file a seq 1\n", 1, "Invalid AOF manifest file format"},
-		{"odd tokens", "file a seq 1 type b x\n", 1, "Invalid AOF manifest file format"},
-		{"unterminated double quote", "file \"a seq 1 type b\n", 1, "Invalid AOF manifest file format"},
-		{"unterminated single quote", "file 'a seq 1 type b\n", 1, "Invalid AOF manifest file format"},
-		{"closing quote followed", "file \"a\"b seq 1 type b\n", 1, "Invalid AOF manifest file format"},
-		{"closing single quote followed", "file 'a'b seq 1 type b\n", 1, "Invalid AOF manifest file format"},
-		{"backslash at end in quotes", "file a seq 1 type \"b\\\n", 1, "Invalid AOF manifest file format"},
-		{"missing file", "seq 1 type b x y\n", 1, "Invalid AOF manifest file format"},
-		{"missing seq", "file a type b x y\n", 1, "Invalid AOF manifest file format"},
-		{"missing type", "file a seq 1 x y\n", 1, "Invalid AOF manifest file format"},
-		{"seq 0", "file a seq 0 type b\n", 1, "Invalid AOF manifest file format"},
-		{"seq unparsable", "file a seq x1 type b\n", 1, "Invalid AOF manifest file format"},
-		{"empty type", "file a seq 1 type \"\"\n", 1, "Invalid AOF manifest file format"},
-		{"NUL type", "file a seq 1 type \"\\x00i\"\n", 1, "Invalid AOF manifest file format"},
-		{"path slash", "file dir/a seq 1 type b\n", 1, "File can't be a path, just a filename"},
-		{"path backslash", "file \"a\\\\b\" seq 1 type b\n", 1, "File can't be a path, just a filename"},
-		{"path then overwritten", "file a/b file c seq 1 type b\n", 1, "File can't be a path, just a filename"},
-		{"dot", "file . seq 1 type b\n", 1, `File name can't be "." or ".."`},
-		{"dotdot", "file .. seq 1 type b\n", 1, `File name can't be "." or ".."`},
-		{"empty name", "file \"\" seq 1 type b\n", 1, "File name can't be empty"},
-		{"NUL name", "file \"a\\x00b\" seq 1 type b\n", 1, "File name can't contain a NUL byte (Redis would cut the name there)"},
-		{"duplicate base", "file a seq 1 type b\nfile b seq 2 type b\n", 2, "Found duplicate base file information"},
-		{"unknown type", "file a seq 1 type x\n", 1, "Unknown AOF file type"},
-		{"upper-case type", "file a seq 1 type B\n", 1, "Unknown AOF file type"},
-		{"non-monotonic", "file a seq 2 type i\nfile b seq 2 type i\n", 2, "Found a non-monotonic sequence number"},
-		{"decreasing", "file a seq 3 type i\nfile h seq 9 type h\nfile b seq 1 type i\n", 3, "Found a non-monotonic sequence number"},
-		{"negative incr", "file a seq -1 type i\n", 1, "Found a non-monotonic sequence number"},
-	}
-	for _, tt := range tests {
+	for _, tt := range parseErrorTests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := Parse(strings.NewReader(tt.in))
 			var pe *ParseError
