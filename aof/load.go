@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/manifest"
 	"github.com/aofrdb/aofrdb/rdb"
 	"github.com/aofrdb/aofrdb/resp"
 )
@@ -331,4 +333,29 @@ func LoadFiles(fsys vfs.FS, files []string, t Target, opts *LoadOptions) ([]File
 		}
 	}
 	return results, nil
+}
+
+// LoadDir loads the multi-part AOF of directory dir, whose manifest is
+// <prefix>.manifest: its base, then its incr files in order, with
+// LoadFiles's rules. A file the manifest lists that does not exist is
+// an error, as in Redis. It returns the manifest and a result per file.
+func LoadDir(fsys vfs.FS, dir, prefix string, t Target, opts *LoadOptions) (*manifest.Manifest, []FileResult, error) {
+	m, err := manifest.Read(fsys, dir, prefix)
+	if err != nil {
+		return nil, nil, err
+	}
+	var files []string
+	if m.Base != nil {
+		files = append(files, filepath.Join(dir, m.Base.Name))
+	}
+	for _, f := range m.Incr {
+		files = append(files, filepath.Join(dir, f.Name))
+	}
+	for _, name := range files {
+		if _, err := fsys.Stat(name); err != nil {
+			return m, nil, fmt.Errorf("aof: a file the manifest lists: %w", err)
+		}
+	}
+	results, err := LoadFiles(fsys, files, t, opts)
+	return m, results, err
 }
