@@ -1,0 +1,260 @@
+package aof
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/rdb"
+)
+
+// FileCheck is what CheckFile finds in one AOF file, in redis-check-aof's
+// terms.
+type FileCheck struct {
+	Size     int64 // the file's size
+	Preamble bool  // it starts with an RDB part, which was read whole
+	// OKUpTo is where the last complete command outside a MULTI ends
+	// (ok_up_to): the file is valid when OKUpTo == Size.
+	OKUpTo int64
+	// OKUpToLine is redis-check-aof's ok_up_to_line: the 1-based number
+	// of the protocol line the check stopped at (annotation lines do not
+	// count), which may be past OKUpTo.
+	OKUpToLine int64
+	// Problem says what stopped the check before the end ("" when the
+	// file is valid), at offset At, in redis-check-aof's words.
+	Problem string
+	At      int64
+}
+
+// Valid reports whether the whole file is sound.
+func (c *FileCheck) Valid() bool { return c.OKUpTo == c.Size }
+
+// CheckFile checks one AOF file as redis-check-aof does: an RDB part must
+// read whole; then every line is an annotation ('#') or a command whose
+// protocol is exact (CRLF after each line, '$' lengths, whole payloads),
+// MULTI and EXEC pair up, and the file does not end inside a MULTI.
+// Command names are not checked. A problem is not an error: it is
+// reported in the FileCheck, with the offset up to which the file is
+// sound. The error is for a file that cannot be read, or an RDB part
+// that is not sane.
+func CheckFile(fsys vfs.FS, name string) (*FileCheck, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	c := &FileCheck{Size: fi.Size()}
+	var magic [5]byte
+	if n, _ := f.ReadAt(magic[:], 0); n == 5 && string(magic[:]) == "REDIS" {
+		c.Preamble = true
+		rd := rdb.NewReader(io.NewSectionReader(f, 0, c.Size), &rdb.ReaderOptions{})
+		for {
+			if _, err := rd.Next(); err == io.EOF {
+				break
+			} else if err != nil {
+				return c, fmt.Errorf("aof: %s: the RDB part is not sane at offset %d: %w", name, rd.Offset(), err)
+			}
+		}
+		c.OKUpTo = rd.Offset()
+	}
+	ck := checker{r: bufio.NewReaderSize(io.NewSectionReader(f, c.OKUpTo, c.Size-c.OKUpTo), 64<<10), pos: c.OKUpTo}
+	ck.run(c)
+	c.OKUpToLine = ck.lines + 1
+	return c, nil
+}
+
+type checker struct {
+	r     *bufio.Reader
+	pos   int64 // offset of the next byte of r
+	lines int64
+}
+
+// errStop ends the check; the problem is in the FileCheck.
+var errStop = errors.New("stop")
+
+func (k *checker) run(c *FileCheck) {
+	inMulti := false
+	fail := func(at int64, format string, args ...any) {
+		c.Problem, c.At = fmt.Sprintf(format, args...), at
+	}
+	for {
+		start := k.pos
+		b, err := k.r.Peek(1)
+		if err == io.EOF {
+			if inMulti {
+				fail(start, "Reached EOF before reading EXEC for MULTI")
+			}
+			return
+		}
+		if err != nil {
+			fail(start, "%v", err)
+			return
+		}
+		switch b[0] {
+		case '#':
+			if _, err := k.line(); err != nil {
+				fail(start, "Expected \\r\\n, got: EOF") // an annotation cut short
+				return
+			}
+			if !inMulti {
+				c.OKUpTo = k.pos
+			}
+			continue
+		case '*':
+		default:
+			fail(start, "AOF format error")
+			return
+		}
+		name, problem := k.command()
+		if problem != "" {
+			fail(k.pos, "%s", problem)
+			return
+		}
+		switch {
+		case equalFold(name, "multi") && len(name) == 5:
+			if inMulti {
+				fail(start, "Unexpected MULTI")
+				return
+			}
+			inMulti = true
+		case equalFold(name, "exec") && len(name) == 4:
+			if !inMulti {
+				fail(start, "Unexpected EXEC")
+				return
+			}
+			inMulti = false
+		}
+		if !inMulti {
+			c.OKUpTo = k.pos
+		}
+	}
+}
+
+// line reads a line through its '\n' and returns it without the CRLF;
+// it fails unless the line ends with CRLF.
+func (k *checker) line() ([]byte, error) {
+	l, err := k.r.ReadSlice('\n')
+	k.pos += int64(len(l))
+	if err != nil || len(l) < 2 || l[len(l)-2] != '\r' {
+		return nil, errStop
+	}
+	return l[:len(l)-2], nil
+}
+
+// newline checks that b starts with CRLF, as redis-check-aof's
+// consumeNewline, which counts a line when it does.
+func (k *checker) newline(b []byte) string {
+	if len(b) < 2 || b[0] != '\r' || b[1] != '\n' {
+		var x [2]byte
+		copy(x[:], b)
+		return fmt.Sprintf("Expected \\r\\n, got: %02x%02x", x[0], x[1])
+	}
+	k.lines++
+	return ""
+}
+
+// number reads a "<prefix><n>\r\n" line as redis-check-aof's readLong:
+// up to 127 bytes of the line, the prefix, strtol's digits, then CRLF.
+func (k *checker) number(prefix byte) (int64, string) {
+	l, err := k.r.ReadSlice('\n')
+	if len(l) > 127 {
+		l = l[:127]
+	}
+	k.pos += int64(len(l))
+	if len(l) == 0 && err != nil {
+		return 0, "EOF"
+	}
+	if l[0] != prefix {
+		return 0, fmt.Sprintf("Expected prefix '%c', got: '%c'", prefix, l[0])
+	}
+	n, rest := strtol(l[1:])
+	if p := k.newline(rest); p != "" {
+		return 0, p
+	}
+	return n, ""
+}
+
+// strtol parses a decimal as C's strtol: leading spaces, a sign, digits
+// (saturating); it returns the value and what follows the digits.
+func strtol(b []byte) (int64, []byte) {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	start := i
+	var n uint64
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		if n <= math.MaxInt64/10 {
+			n = n*10 + uint64(b[i]-'0')
+		} else {
+			n = math.MaxInt64 + 1
+		}
+		i++
+	}
+	if i == start {
+		return 0, b // no digits: strtol leaves the pointer at the start
+	}
+	if !neg && n > math.MaxInt64 {
+		n = math.MaxInt64
+	}
+	v := int64(n)
+	if neg {
+		v = -int64(min(n, math.MaxInt64+1))
+	}
+	return v, b[i:]
+}
+
+// command reads one command and returns its name (valid until the next
+// read), or what is wrong.
+func (k *checker) command() ([]byte, string) {
+	argc, problem := k.number('*')
+	if problem != "" {
+		return nil, problem
+	}
+	var name []byte
+	for i := int64(0); i < argc; i++ {
+		n, problem := k.number('$')
+		if problem != "" {
+			return nil, problem
+		}
+		if n < 0 || n > math.MaxInt64-2 {
+			return nil, fmt.Sprintf("Expected to read string of %d bytes, which is not in the suitable range", n)
+		}
+		// The payload and its CRLF: read whole, then the CRLF checked.
+		want, skipped := n+2, int64(0)
+		if n > 64 {
+			got, err := k.r.Discard(int(min(n, math.MaxInt)))
+			k.pos += int64(got)
+			if err != nil {
+				return nil, fmt.Sprintf("Expected to read %d bytes, got %d bytes", want, got)
+			}
+			skipped, n = int64(got), 0
+		}
+		b, err := k.r.Peek(int(n) + 2)
+		if err != nil {
+			k.pos += int64(len(b))
+			return nil, fmt.Sprintf("Expected to read %d bytes, got %d bytes", want, skipped+int64(len(b)))
+		}
+		if i == 0 {
+			name = append(name[:0], b[:n]...)
+		}
+		k.r.Discard(int(n) + 2)
+		k.pos += n + 2
+		if p := k.newline(b[n:]); p != "" {
+			return nil, p
+		}
+	}
+	return name, ""
+}

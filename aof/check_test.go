@@ -1,0 +1,67 @@
+package aof
+
+import (
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/aofrdb/aofrdb/internal/testenv"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+)
+
+var analyzed = regexp.MustCompile(`AOF analyzed: filename=.*, size=(\d+), ok_up_to=(\d+), ok_up_to_line=(\d+), diff=(\d+)`)
+
+// TestCheckLikeRedis: on random AOFs cut or with a byte changed,
+// CheckFile finds the same ok_up_to and ok_up_to_line as
+// redis-check-aof.
+func TestCheckLikeRedis(t *testing.T) {
+	checker := testenv.LookPath(t, "redis-check-aof", "apt-get install -y redis-tools")
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 9))
+	mem := vfs.NewMem()
+	writeRandomAOF(t, mem, "a.aof", seed, 30)
+	orig, err := vfs.ReadFile(mem, "a.aof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "appendonly.aof")
+	for i := range 60 {
+		data := append([]byte(nil), orig...)
+		switch i % 3 {
+		case 0:
+			data = data[:r.IntN(len(data)+1)]
+		case 1:
+			data[r.IntN(len(data))] = "*$\r\nx0#"[r.IntN(7)]
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := exec.Command(checker, path).CombinedOutput()
+		m := analyzed.FindSubmatch(out)
+		fsys := vfs.NewMem()
+		f, _ := fsys.Create("a.aof")
+		f.Write(data)
+		f.Close()
+		c, err := CheckFile(fsys, "a.aof")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m == nil {
+			if !c.Valid() {
+				t.Errorf("case %d: redis-check-aof finds it valid (%s), we find %+v", i, out, c)
+			}
+			continue
+		}
+		okUpTo, _ := strconv.ParseInt(string(m[2]), 10, 64)
+		okLine, _ := strconv.ParseInt(string(m[3]), 10, 64)
+		if c.OKUpTo != okUpTo || c.OKUpToLine != okLine {
+			t.Errorf("case %d: ok_up_to %d line %d (%s at %d), redis-check-aof: %d line %d\n%s", i, c.OKUpTo, c.OKUpToLine, c.Problem, c.At, okUpTo, okLine, out)
+		}
+	}
+}
