@@ -21,7 +21,8 @@ type FileCheck struct {
 	OKUpTo int64
 	// OKUpToLine is redis-check-aof's ok_up_to_line: the 1-based number
 	// of the protocol line the check stopped at (annotation lines do not
-	// count), which may be past OKUpTo.
+	// count), which may be past OKUpTo. (After a corrupted byte it has
+	// been seen one line off redis-check-aof's, in a rare case.)
 	OKUpToLine int64
 	// Problem says what stopped the check before the end ("" when the
 	// file is valid), at offset At, in redis-check-aof's words.
