@@ -89,7 +89,6 @@ type Options struct {
 // anything else is written, as Redis does, so the file never holds a
 // torn record followed by more records.
 type Appender struct {
-	fsys vfs.FS
 	f    vfs.File
 	opts Options
 
@@ -120,7 +119,7 @@ type Appender struct {
 
 // WriteError is the sticky error of an Appender.
 type WriteError struct {
-	Op   string // "write", "sync" or "truncate"
+	Op   string // "write" or "sync"
 	File string
 	Err  error
 }
@@ -138,7 +137,7 @@ var ErrClosed = errors.New("aof: appender closed")
 // needed) and returns an Appender writing at its end. The first record
 // is preceded by a SELECT, as Redis's first record of a file is.
 func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
-	a := &Appender{fsys: fsys, db: -1, flushing: make(chan struct{}, 1)}
+	a := &Appender{db: -1, flushing: make(chan struct{}, 1)}
 	if opts != nil {
 		a.opts = *opts
 	}
@@ -353,7 +352,7 @@ func (a *Appender) failWrite(data []byte, at int64, n int, err error) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.buf = append(append(a.spare[:0:0], data...), a.buf...)
+	a.buf = append(append([]byte(nil), data...), a.buf...)
 	a.err = werr
 }
 
@@ -364,14 +363,19 @@ func (a *Appender) sync() {
 		return
 	}
 	if err := a.f.Sync(); err != nil {
-		a.mu.Lock()
-		if a.err == nil {
-			a.err = &WriteError{Op: "sync", File: a.f.Name(), Err: err}
-		}
-		a.mu.Unlock()
+		a.fail("sync", err)
 		return
 	}
 	a.synced.Store(w)
+}
+
+// fail sets the sticky error, unless one is set.
+func (a *Appender) fail(op string, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.err == nil {
+		a.err = &WriteError{Op: op, File: a.f.Name(), Err: err}
+	}
 }
 
 // Retry clears the sticky error and writes, and syncs, what is
@@ -416,11 +420,7 @@ func (a *Appender) syncer() {
 		a.syncing.Store(nil)
 		close(done)
 		if err != nil {
-			a.mu.Lock()
-			if a.err == nil {
-				a.err = &WriteError{Op: "sync", File: a.f.Name(), Err: err}
-			}
-			a.mu.Unlock()
+			a.fail("sync", err)
 			continue
 		}
 		for {
