@@ -2,7 +2,6 @@ package aof
 
 import (
 	"bytes"
-	"io"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
@@ -43,17 +42,8 @@ func writeDir(t *testing.T, fsys vfs.FS, dir string, seed uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		e, err := s.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := rw.WriteEntry(e); err != nil {
-			t.Fatal(err)
-		}
+	if err := rw.WriteSnapshot(s); err != nil {
+		t.Fatal(err)
 	}
 	s.Close()
 	if err := rw.Close(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/aofrdb/aofrdb/internal/dataset"
+	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/rdb"
 	"github.com/aofrdb/aofrdb/resp"
 )
@@ -72,6 +73,23 @@ var ErrModuleValue = errors.New("aof: a module value cannot be rewritten as comm
 // the libraries before the keys.
 func (r *Rewriter) WriteFunction(code []byte) error {
 	return r.command([]byte("FUNCTION"), []byte("LOAD"), code)
+}
+
+// WriteSnapshot writes every entry of s, as a rewrite does with the
+// snapshot taken at its start. It does not close s or r.
+func (r *Rewriter) WriteSnapshot(s keyspace.Snapshot) error {
+	for {
+		e, err := s.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := r.WriteEntry(e); err != nil {
+			return err
+		}
+	}
 }
 
 // WriteEntry writes the commands that recreate e.
@@ -224,12 +242,7 @@ func (r *Rewriter) command(args ...[]byte) error {
 	if r.closed {
 		return errors.New("aof: rewriter closed")
 	}
-	r.buf = r.buf[:0]
-	if r.timestamp {
-		r.timestamp = false
-		r.buf = resp.AppendAnnotation(r.buf, strconv.AppendInt([]byte("TS:"), r.opts.Timestamp, 10))
-	}
-	r.buf = resp.AppendCommand(r.buf, args...)
+	r.buf = resp.AppendCommand(r.annotation(r.buf[:0]), args...)
 	if _, err := r.w.Write(r.buf); err != nil {
 		r.err = err
 		return err
@@ -249,6 +262,16 @@ func (r *Rewriter) command(args ...[]byte) error {
 	return nil
 }
 
+// annotation appends the timestamp annotation to dst if it is still to
+// be written.
+func (r *Rewriter) annotation(dst []byte) []byte {
+	if !r.timestamp {
+		return dst
+	}
+	r.timestamp = false
+	return resp.AppendAnnotation(dst, strconv.AppendInt([]byte("TS:"), r.opts.Timestamp, 10))
+}
+
 // Close writes the timestamp annotation if nothing else was written
 // (Redis's base of an empty data set still has it) and flushes. It does
 // not sync or close the underlying writer.
@@ -260,8 +283,7 @@ func (r *Rewriter) Close() error {
 		return nil
 	}
 	if r.timestamp {
-		r.timestamp = false
-		if _, err := r.w.Write(resp.AppendAnnotation(nil, strconv.AppendInt([]byte("TS:"), r.opts.Timestamp, 10))); err != nil {
+		if _, err := r.w.Write(r.annotation(nil)); err != nil {
 			r.err = err
 			return err
 		}

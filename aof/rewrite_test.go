@@ -72,17 +72,8 @@ func TestRewriteRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		e, err := s.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := rw.WriteEntry(e); err != nil {
-			t.Fatal(err)
-		}
+	if err := rw.WriteSnapshot(s); err != nil {
+		t.Fatal(err)
 	}
 	s.Close()
 	if err := rw.Close(); err != nil {
