@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/keyspace"
@@ -344,17 +343,9 @@ func LoadDir(fsys vfs.FS, dir, prefix string, t Target, opts *LoadOptions) (*man
 	if err != nil {
 		return nil, nil, err
 	}
-	var files []string
-	if m.Base != nil {
-		files = append(files, filepath.Join(dir, m.Base.Name))
-	}
-	for _, f := range m.Incr {
-		files = append(files, filepath.Join(dir, f.Name))
-	}
-	for _, name := range files {
-		if _, err := fsys.Stat(name); err != nil {
-			return m, nil, fmt.Errorf("aof: a file the manifest lists: %w", err)
-		}
+	files, err := m.LoadPaths(fsys, dir)
+	if err != nil {
+		return m, nil, err
 	}
 	results, err := LoadFiles(fsys, files, t, opts)
 	return m, results, err

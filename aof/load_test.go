@@ -15,6 +15,7 @@ import (
 	"github.com/aofrdb/aofrdb/internal/dataset"
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/manifest"
 	"github.com/aofrdb/aofrdb/rdb"
 	"github.com/aofrdb/aofrdb/resp"
 )
@@ -53,37 +54,20 @@ func copyToMem(t *testing.T, dir string) *vfs.MemFS {
 	return mem
 }
 
-// manifestFiles returns the base and incr files of a manifest, in load
-// order (a minimal reading, enough for Redis's own manifests).
+// manifestFiles returns the files of the manifest at path, in load
+// order.
 func manifestFiles(t *testing.T, fsys vfs.FS, path string) []string {
 	t.Helper()
-	b, err := vfs.ReadFile(fsys, path)
+	dir := filepath.Dir(path)
+	m, err := manifest.Read(fsys, dir, strings.TrimSuffix(filepath.Base(path), ".manifest"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var base string
-	var incr []string
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		f := strings.Fields(line)
-		if len(f) != 6 {
-			t.Fatalf("manifest line %q", line)
-		}
-		switch f[5] {
-		case "b":
-			base = f[1]
-		case "i":
-			incr = append(incr, f[1])
-		}
+	files, err := m.LoadPaths(fsys, dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	dir := filepath.Dir(path)
-	var out []string
-	if base != "" {
-		out = append(out, filepath.Join(dir, base))
-	}
-	for _, n := range incr {
-		out = append(out, filepath.Join(dir, n))
-	}
-	return out
+	return files
 }
 
 func snapshotDataset(t *testing.T, ks keyspace.Keyspace) *dataset.Dataset {

@@ -125,21 +125,32 @@ func MakePlan(fsys vfs.FS, data string, opts *PlanOptions) (*Plan, error) {
 		}
 	}
 	if m != nil && (m.Base != nil || len(m.Incr) > 0) {
+		if p.Files, err = m.LoadPaths(fsys, p.Dir); err != nil {
+			return nil, err
+		}
 		p.Source = MultiPart
-		if m.Base != nil {
-			p.Files = append(p.Files, filepath.Join(p.Dir, m.Base.Name))
-		}
-		for _, f := range m.Incr {
-			p.Files = append(p.Files, filepath.Join(p.Dir, f.Name))
-		}
-		for _, f := range p.Files {
-			if _, err := fsys.Stat(f); err != nil {
-				return nil, fmt.Errorf("manifest: a file the manifest lists: %w", err)
-			}
-		}
 		return p, nil
 	}
 	return p.orRDB(fsys, rdbPath, true)
+}
+
+// LoadPaths returns the paths, in dir, of the files to load in order:
+// the base, then the incr files. Every one must exist, as Redis refuses
+// to start when one is missing.
+func (m *Manifest) LoadPaths(fsys vfs.FS, dir string) ([]string, error) {
+	var paths []string
+	if m.Base != nil {
+		paths = append(paths, filepath.Join(dir, m.Base.Name))
+	}
+	for _, f := range m.Incr {
+		paths = append(paths, filepath.Join(dir, f.Name))
+	}
+	for _, p := range paths {
+		if _, err := fsys.Stat(p); err != nil {
+			return nil, fmt.Errorf("manifest: a file the manifest lists: %w", err)
+		}
+	}
+	return paths, nil
 }
 
 // orRDB plans to load the RDB file when it exists, else nothing.
