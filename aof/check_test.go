@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aofrdb/aofrdb/internal/testenv"
@@ -31,12 +32,22 @@ func TestCheckLikeRedis(t *testing.T) {
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "appendonly.aof")
-	for i := range 60 {
+	set := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+	fixed := []string{
+		set + "#TS:17", // an annotation cut short: valid
+		"#" + strings.Repeat("x", 200) + "\r\n" + set,  // a long annotation
+		set + "*1\r\n$5\r\nMULTI\r\n#TS:1\r\n" + set,   // EOF inside MULTI
+		set + "*3" + strings.Repeat(" ", 130) + "\r\n", // a number line longer than fgets reads
+		set + "*2\r\n$3\r\nGET\r\n$1\r\nk\n",           // a payload without CR
+	}
+	for i := range 60 + len(fixed) {
 		data := append([]byte(nil), orig...)
-		switch i % 3 {
-		case 0:
+		switch {
+		case i >= 60:
+			data = []byte(fixed[i-60])
+		case i%3 == 0:
 			data = data[:r.IntN(len(data)+1)]
-		case 1:
+		case i%3 == 1:
 			data[r.IntN(len(data))] = "*$\r\nx0#"[r.IntN(7)]
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -63,7 +74,7 @@ func TestCheckLikeRedis(t *testing.T) {
 		// ok_up_to always matches. ok_up_to_line does on cut files; after
 		// a changed byte it has been seen once (in thousands of cases)
 		// one line off, in a case not yet understood: not checked there.
-		if c.OKUpTo != okUpTo || i%3 != 1 && c.OKUpToLine != okLine {
+		if c.OKUpTo != okUpTo || !(i < 60 && i%3 == 1) && c.OKUpToLine != okLine {
 			t.Errorf("case %d: ok_up_to %d line %d (%s at %d), redis-check-aof: %d line %d\n%s\n%q", i, c.OKUpTo, c.OKUpToLine, c.Problem, c.At, okUpTo, okLine, out, data[max(0, c.OKUpTo-10):min(len(data), int(c.At)+20)])
 		}
 	}
