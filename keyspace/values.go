@@ -101,7 +101,7 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 	if e.DB < 0 || e.DB >= len(m.dbs) {
 		return fmt.Errorf("%w: %d", ErrBadDB, e.DB)
 	}
-	if e.Expired || isEmptyAggregate(e.Value) {
+	if e.Expired || rdb.IsEmptyAggregate(e.Value) {
 		return nil // Redis's loader drops empty aggregates too
 	}
 	o, err := m.importValue(e.Value)
@@ -128,20 +128,4 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 		sh.expires++
 	}
 	return nil
-}
-
-// isEmptyAggregate reports whether v is a list, set, zset or hash with
-// no elements.
-func isEmptyAggregate(v rdb.Value) bool {
-	switch v := v.(type) {
-	case rdb.List:
-		return len(v) == 0
-	case rdb.Set:
-		return len(v) == 0
-	case rdb.ZSet:
-		return len(v) == 0
-	case rdb.Hash:
-		return len(v) == 0
-	}
-	return false
 }

@@ -55,6 +55,22 @@ type Value interface {
 	Type() Type
 }
 
+// IsEmptyAggregate reports whether v is a list, set, sorted set or hash
+// without elements: Redis skips such keys when it loads a file.
+func IsEmptyAggregate(v Value) bool {
+	switch v := v.(type) {
+	case List:
+		return len(v) == 0
+	case Set:
+		return len(v) == 0
+	case ZSet:
+		return len(v) == 0
+	case Hash:
+		return len(v) == 0
+	}
+	return false
+}
+
 // Plain returns v, or the String v points to when v is a *String.
 func Plain(v Value) Value {
 	if p, ok := v.(*String); ok && p != nil {

@@ -268,7 +268,7 @@ func (b *Builder) Add(e *rdb.Entry) error {
 		b.expired++
 		return nil
 	}
-	if isEmpty(e.Value) {
+	if rdb.IsEmptyAggregate(e.Value) {
 		b.empty++
 		return nil
 	}
@@ -277,20 +277,6 @@ func (b *Builder) Add(e *rdb.Entry) error {
 	}
 	b.dbs[e.DB] = append(b.dbs[e.DB], *e)
 	return nil
-}
-
-func isEmpty(v rdb.Value) bool {
-	switch v := v.(type) {
-	case rdb.List:
-		return len(v) == 0
-	case rdb.Set:
-		return len(v) == 0
-	case rdb.ZSet:
-		return len(v) == 0
-	case rdb.Hash:
-		return len(v) == 0
-	}
-	return false
 }
 
 // Skipped returns how many entries Add left out because they were expired
