@@ -88,13 +88,23 @@ func TestDirInRedis(t *testing.T) {
 		t.Fatalf("redis-check-aof: %v\n%s", err, out)
 	}
 	rc := redistest.Start(t, data, "--appendonly", "yes").Client()
+	got := redisDataset(t, rc)
+	if !dataset.Equal(want, got) {
+		t.Errorf("redis-server loaded other data than ours:\n%s", dataset.Diff(want, got))
+	}
+}
+
+// redisDataset reads every key of a redis-server's 16 databases (DUMP and
+// PEXPIRETIME).
+func redisDataset(t *testing.T, rc *redistest.Client) *dataset.Dataset {
+	t.Helper()
 	var b dataset.Builder
 	for db := range 16 {
 		rc.Must("SELECT", strconv.Itoa(db))
 		for _, k := range rc.Must("KEYS", "*").Elems {
 			v, err := rdb.ParseDump(rc.DoBytes([]byte("DUMP"), k.Str).Str)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("db %d key %q: %v", db, k.Str, err)
 			}
 			exp := max(rc.DoBytes([]byte("PEXPIRETIME"), k.Str).Int, 0)
 			if err := b.Add(&rdb.Entry{DB: db, Key: bytes.Clone(k.Str), ExpireAt: exp, Idle: -1, Freq: -1, Value: v}); err != nil {
@@ -102,13 +112,11 @@ func TestDirInRedis(t *testing.T) {
 			}
 		}
 	}
-	got, err := b.Dataset()
+	d, err := b.Dataset()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !dataset.Equal(want, got) {
-		t.Errorf("redis-server loaded other data than ours:\n%s", dataset.Diff(want, got))
-	}
+	return d
 }
 
 // TestLoadDirMissingFile: a file the manifest lists must exist.

@@ -77,20 +77,7 @@ func snapshotDataset(t *testing.T, ks keyspace.Keyspace) *dataset.Dataset {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var b dataset.Builder
-	for {
-		e, err := s.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Add(e.Clone()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d, err := b.Dataset()
+	d, err := dataset.FromEntries(s.Next)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,28 +147,7 @@ func TestRewriteInRedis(t *testing.T) {
 	// A single appendonly.aof in the data directory: redis-server 7
 	// upgrades it to a multi-part directory and loads it.
 	rc := redistest.Start(t, dir, "--appendonly", "yes").Client()
-	var gb dataset.Builder
-	for db := range want.DBs {
-		rc.Must("SELECT", strconv.Itoa(db))
-		for _, k := range rc.Must("KEYS", "*").Elems {
-			payload := rc.DoBytes([]byte("DUMP"), k.Str)
-			v, err := rdb.ParseDump(payload.Str)
-			if err != nil {
-				t.Fatalf("key %q: %v", k.Str, err)
-			}
-			exp := rc.DoBytes([]byte("PEXPIRETIME"), k.Str).Int
-			if exp < 0 {
-				exp = 0
-			}
-			if err := gb.Add(&rdb.Entry{DB: db, Key: bytes.Clone(k.Str), ExpireAt: exp, Idle: -1, Freq: -1, Value: v}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	got, err := gb.Dataset()
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := redisDataset(t, rc)
 	if !dataset.Equal(want, got) {
 		t.Errorf("redis-server loaded other data:\n%s", dataset.Diff(want, got))
 	}

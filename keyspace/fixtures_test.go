@@ -99,20 +99,7 @@ func TestFixturesRoundTrip(t *testing.T) {
 func readDataset(t *testing.T, data []byte) *dataset.Dataset {
 	t.Helper()
 	rd := rdb.NewReader(bytes.NewReader(data), &rdb.ReaderOptions{Now: time.UnixMilli(1)})
-	var b dataset.Builder
-	for {
-		e, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Add(e.Clone()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d, err := b.Dataset()
+	d, err := dataset.FromEntries(rd.Next)
 	if err != nil {
 		t.Fatal(err)
 	}

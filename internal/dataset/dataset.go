@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -277,6 +278,25 @@ func (b *Builder) Add(e *rdb.Entry) error {
 	}
 	b.dbs[e.DB] = append(b.dbs[e.DB], *e)
 	return nil
+}
+
+// FromEntries builds the data set of the entries next returns until
+// io.EOF (an rdb.Reader's or a keyspace snapshot's Next), copying each,
+// since such entries may be lent.
+func FromEntries(next func() (*rdb.Entry, error)) (*Dataset, error) {
+	var b Builder
+	for {
+		e, err := next()
+		if err == io.EOF {
+			return b.Dataset()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := b.Add(e.Clone()); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // Skipped returns how many entries Add left out because they were expired
