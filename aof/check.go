@@ -53,7 +53,11 @@ func CheckFile(fsys vfs.FS, name string) (*FileCheck, error) {
 	}
 	c := &FileCheck{Size: fi.Size()}
 	var magic [5]byte
-	if n, _ := f.ReadAt(magic[:], 0); n == 5 && string(magic[:]) == "REDIS" {
+	n, err := f.ReadAt(magic[:], 0)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if n == 5 && string(magic[:]) == "REDIS" {
 		c.Preamble = true
 		rd := rdb.NewReader(io.NewSectionReader(f, 0, c.Size), &rdb.ReaderOptions{})
 		for {
