@@ -230,6 +230,11 @@ func (a *Appender) Wait(ctx context.Context, end int64) error {
 			return nil
 		}
 		if err := a.stickyErr(); err != nil {
+			// The error may have been set after the bytes were
+			// written (Close writes them, then sets ErrClosed).
+			if a.reached(end) {
+				return nil
+			}
 			return err
 		}
 		select {
@@ -392,6 +397,21 @@ func (a *Appender) Retry(ctx context.Context) error {
 	a.mu.Lock()
 	a.err = nil
 	a.mu.Unlock()
+	a.flush(true)
+	return a.stickyErr()
+}
+
+// Sync writes what is buffered and syncs the file, whatever the policy:
+// afterwards every record appended so far is durable. A Dir calls it
+// before it switches to a new incr file, so that no record of the old
+// file can be lost while a later one, in the new file, survives.
+func (a *Appender) Sync(ctx context.Context) error {
+	select {
+	case a.flushing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-a.flushing }()
 	a.flush(true)
 	return a.stickyErr()
 }
