@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aofrdb/aofrdb/internal/dataset"
+	"github.com/aofrdb/aofrdb/internal/redistest"
 	"github.com/aofrdb/aofrdb/internal/testenv"
 	"github.com/aofrdb/aofrdb/rdb"
 )
@@ -451,5 +452,60 @@ func TestConvertAOFUsage(t *testing.T) {
 	// Nothing is left behind by the refused ones.
 	if names, _ := os.ReadDir(tmp); len(names) != 0 {
 		t.Errorf("%s holds %d entries", tmp, len(names))
+	}
+}
+
+// An AOF with an RDB preamble (a legacy file written with
+// aof-use-rdb-preamble yes) loads its RDB part, then its commands.
+func TestDumpPreambleAOF(t *testing.T) {
+	rdbData := fixtureData(t, "hash-zipmap", "dump.rdb")
+	want := readDataset(t, fixtureData(t, "hash-zipmap", "expected.json"))
+	b := append(bytes.Clone(rdbData), resp([]string{"SET", "after", "1"})...)
+	for _, path := range []string{writeTemp(t, "appendonly.aof", b), filepath.Dir(writeTemp(t, "appendonly.aof", b))} {
+		stdout, stderr, status := cliRun(t, "dump", path)
+		if status != exitOK {
+			t.Fatalf("dump %s: status %d: %s", path, status, stderr)
+		}
+		got := readDataset(t, []byte(stdout))
+		if got.Lookup(0, []byte("after")) == nil || got.Len() != want.Len()+1 {
+			t.Errorf("dump %s: %d keys, want %d and \"after\"", path, got.Len(), want.Len()+1)
+		}
+	}
+}
+
+// A directory convert writes loads in redis-server to the data it was
+// written from, with each base.
+func TestConvertAOFDirInRedis(t *testing.T) {
+	testenv.RedisServer(t)
+	src := fixtureFile(t, "encodings", "dump.rdb")
+	stdout, _, _ := cliRun(t, "dump", src)
+	want := readDataset(t, []byte(stdout))
+	for _, base := range []string{"rdb", "aof"} {
+		data := t.TempDir()
+		if _, stderr, status := cliRun(t, "convert", "--base", base, src, filepath.Join(data, "appendonlydir")); status != exitOK {
+			t.Fatalf("convert: %s", stderr)
+		}
+		rc := redistest.Start(t, data, "--appendonly", "yes").Client()
+		var b dataset.Builder
+		for db := range 16 {
+			rc.Must("SELECT", strconv.Itoa(db))
+			for _, k := range rc.Must("KEYS", "*").Elems {
+				v, err := rdb.ParseDump(rc.DoBytes([]byte("DUMP"), k.Str).Str)
+				if err != nil {
+					t.Fatalf("db %d key %q: %v", db, k.Str, err)
+				}
+				exp := max(rc.DoBytes([]byte("PEXPIRETIME"), k.Str).Int, 0)
+				if err := b.Add(&rdb.Entry{DB: db, Key: bytes.Clone(k.Str), ExpireAt: exp, Idle: -1, Freq: -1, Value: v}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		got, err := b.Dataset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !dataset.Equal(want, got) {
+			t.Errorf("--base %s: redis-server loaded other data:\n%s", base, dataset.Diff(want, got))
+		}
 	}
 }
