@@ -63,6 +63,11 @@ type LoadOptions struct {
 	// then reports Truncated. Without it, such a file is an ErrTruncated
 	// error. Either way, corruption before the end is an error.
 	AllowTruncated bool
+	// ReadOnly leaves the files as they are: with AllowTruncated, a
+	// truncated tail is loaded up to the last whole command and reported
+	// (Truncated, End) but not cut on disk. For tools that inspect files
+	// without repairing them, as aofrdb dump does.
+	ReadOnly bool
 	// RDB configures the reading of an RDB preamble or base.
 	RDB *rdb.ReaderOptions
 	// ReadOptions configures the reading of commands; nil means Redis's
@@ -76,8 +81,8 @@ type FileResult struct {
 	Preamble  bool  // it starts with an RDB (a base or a legacy preamble)
 	Keys      int64 // keys restored from the RDB part
 	Commands  int64 // commands replayed, MULTI units counted by command
-	Truncated bool  // an incomplete tail was cut (AllowTruncated)
-	End       int64 // offset after the last whole command: the file's size now
+	Truncated bool  // an incomplete tail was cut, or skipped with ReadOnly (AllowTruncated)
+	End       int64 // offset after the last whole command: the file's size now, unless ReadOnly
 }
 
 // LoadFile replays one AOF file into t: an RDB part first when the file
@@ -140,8 +145,10 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 		return res, err
 	}
 	// Cut the incomplete tail, as Redis does, and make the cut durable.
-	if err := truncate(fsys, name, le.Offset); err != nil {
-		return res, err
+	if !o.ReadOnly {
+		if err := truncate(fsys, name, le.Offset); err != nil {
+			return res, err
+		}
 	}
 	res.Truncated, res.End = true, le.Offset
 	return res, nil

@@ -4,8 +4,11 @@
 //
 // Usage:
 //
-//	aofrdb dump FILE.rdb                 print the data set as canonical JSON
-//	aofrdb convert [flags] IN OUT        RDB to JSON, JSON to RDB (or RDB to RDB)
+//	aofrdb dump FILE.rdb|FILE.aof|DIR    print the data set as canonical JSON, of an RDB
+//	                                     file, an AOF file, a manifest, an AOF directory
+//	                                     or a data directory (AOF before RDB)
+//	aofrdb convert [flags] IN OUT        between RDB, JSON and AOF; OUT a directory (or
+//	                                     --base rdb|aof) is a new multi-part AOF directory
 //	aofrdb check [flags] FILE.rdb        verify an RDB file, as redis-check-rdb does
 //	aofrdb version                       print the version
 //	aofrdb help [COMMAND]                print the usage

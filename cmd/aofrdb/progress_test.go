@@ -64,11 +64,12 @@ func TestConvertReplaces(t *testing.T) {
 	}
 }
 
-// An AOF with an RDB preamble is an RDB followed by more: dump says the
-// rest was not read.
+// An AOF with an RDB preamble is an RDB followed by more: named as an
+// RDB file, dump says the rest was not read (named .aof, it is loaded as
+// an AOF).
 func TestDumpTrailingData(t *testing.T) {
 	b := append(fixtureData(t, "hash-zipmap", "dump.rdb"), "*1\r\n$4\r\nPING\r\n"...)
-	path := writeTemp(t, "preamble.aof", b)
+	path := writeTemp(t, "preamble.rdb", b)
 	stdout, stderr, status := cliRun(t, "dump", path)
 	if status != exitOK || !strings.Contains(stderr, "data follows the end of the RDB") || !strings.Contains(stdout, `"dbs"`) {
 		t.Errorf("status %d, stderr %q", status, stderr)
