@@ -5,8 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"math/rand/v2"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -14,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/aofrdb/aofrdb/internal/dataset"
+	"github.com/aofrdb/aofrdb/internal/redistest"
+	"github.com/aofrdb/aofrdb/internal/testenv"
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/manifest"
@@ -30,26 +34,8 @@ func baseWriter(fsys vfs.FS, next func() (keyspace.Snapshot, error)) func(string
 			return 0, err
 		}
 		defer s.Close()
-		return writeBaseFile(fsys, path, s)
+		return WriteBaseFile(fsys, path, s, nil)
 	}
-}
-
-func writeBaseFile(fsys vfs.FS, path string, s keyspace.Snapshot) (int64, error) {
-	err := vfs.WriteFileAtomic(fsys, path, func(w io.Writer) error {
-		rw := NewRewriter(w, nil)
-		if err := rw.WriteSnapshot(s); err != nil {
-			return err
-		}
-		return rw.Close()
-	})
-	if err != nil {
-		return 0, err
-	}
-	fi, err := fsys.Stat(path)
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
 }
 
 // dirWorkload is what the durability tests run: writers SET key i%keys
@@ -194,7 +180,7 @@ func (w *dirWorkload) rewrite() error {
 	go func() {
 		defer w.bg.Done()
 		defer s.Close()
-		size, err := writeBaseFile(w.d.fsys, r.BasePath(), s)
+		size, err := WriteBaseFile(w.d.fsys, r.BasePath(), s, nil)
 		if err != nil {
 			r.Abort() // a failed rewrite is not a failed write
 			return
@@ -503,7 +489,7 @@ func TestDirRewriteAbort(t *testing.T) {
 		t.Fatal(err)
 	}
 	set("c", "3") // after the snapshot: goes to incr 3 only
-	size, err := writeBaseFile(mem, r.BasePath(), s)
+	size, err := WriteBaseFile(mem, r.BasePath(), s, nil)
 	s.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -558,5 +544,93 @@ func TestOpenDirNoBase(t *testing.T) {
 	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDirWorkloadInRedis: a directory a Dir wrote, through random
+// writes and rewrites with either base format, passes redis-check-aof
+// and loads in redis-server to exactly the data written.
+func TestDirWorkloadInRedis(t *testing.T) {
+	checker := testenv.LookPath(t, "redis-check-aof", "apt-get install -y redis-tools")
+	testenv.RedisServer(t)
+	for _, rdbBase := range []bool{false, true} {
+		t.Run("rdb-base="+strconv.FormatBool(rdbBase), func(t *testing.T) {
+			seed := rand.Uint64()
+			t.Logf("seed %d", seed)
+			data := t.TempDir()
+			dir := filepath.Join(data, "appendonlydir")
+			live := keyspace.NewMemory(nil)
+			bo := &BaseOptions{RDBPreamble: rdbBase}
+			d, err := OpenDir(vfs.Default, dir, &DirOptions{
+				Append:  Options{Policy: EverySec},
+				RDBBase: rdbBase,
+				WriteBase: func(path string) (int64, error) {
+					s, err := live.Snapshot()
+					if err != nil {
+						return 0, err
+					}
+					defer s.Close()
+					return WriteBaseFile(vfs.Default, path, s, bo)
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rw := newRandomWrites(seed, live)
+			for i := range 300 {
+				if i%100 == 50 {
+					r, err := d.BeginRewrite(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					s, err := live.Snapshot()
+					if err != nil {
+						t.Fatal(err)
+					}
+					// Writes go on while the base is written.
+					for range 20 {
+						if _, err := d.Append(rw.next(t)); err != nil {
+							t.Fatal(err)
+						}
+					}
+					size, err := WriteBaseFile(vfs.Default, r.BasePath(), s, bo)
+					s.Close()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := r.Commit(size); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := d.Append(rw.next(t)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+			want := snapshotDataset(t, live)
+			if out, err := exec.Command(checker, filepath.Join(dir, "appendonly.aof.manifest")).CombinedOutput(); err != nil {
+				t.Fatalf("redis-check-aof: %v\n%s", err, out)
+			}
+			m, err := manifest.Read(vfs.Default, dir, "appendonly.aof")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Base.Seq != 4 || len(m.Incr) != 1 || len(m.History) != 0 {
+				t.Errorf("manifest after 3 rewrites:\n%s", m.Format())
+			}
+			ks := keyspace.NewMemory(nil)
+			if _, _, err := LoadDir(vfs.Default, dir, "appendonly.aof", KeyspaceTarget{KS: ks}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := snapshotDataset(t, ks); !dataset.Equal(want, got) {
+				t.Errorf("we load other data than was written:\n%s", dataset.Diff(want, got))
+			}
+			rc := redistest.Start(t, data, "--appendonly", "yes").Client()
+			if got := redisDataset(t, rc); !dataset.Equal(want, got) {
+				t.Errorf("redis-server loaded other data than was written:\n%s", dataset.Diff(want, got))
+			}
+		})
 	}
 }

@@ -189,47 +189,71 @@ func TestLoadTruncated(t *testing.T) {
 // would.
 func writeRandomAOF(t testing.TB, fsys vfs.FS, name string, seed uint64, n int) {
 	t.Helper()
-	r := rand.New(rand.NewPCG(seed, 7))
-	ks := keyspace.NewMemory(nil)
 	a, err := OpenAppender(fsys, name, &Options{Policy: No})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := [][]string{
-		{"SET", "K", "V"}, {"INCR", "K"}, {"APPEND", "K", "V"}, {"DEL", "K"}, {"PEXPIREAT", "K", "4102444800000"},
-		{"RPUSH", "K", "V", "V"}, {"LPOP", "K"}, {"SADD", "K", "V"}, {"SREM", "K", "V"},
-		{"HSET", "K", "V", "V"}, {"ZADD", "K", "1.5", "V"}, {"ZINCRBY", "K", "2", "V"},
-		{"SELECT", "D"}, {"RENAME", "K", "K"}, {"SPOP", "K"}, {"INCRBYFLOAT", "K", "0.25"},
-	}
-	gen := func() [][]byte {
-		c := pool[r.IntN(len(pool))]
-		var args [][]byte
-		for _, s := range c {
-			switch s {
-			case "K":
-				s = "k" + strconv.Itoa(r.IntN(6))
-			case "V":
-				s = "v" + strconv.Itoa(r.IntN(4))
-			case "D":
-				s = strconv.Itoa(r.IntN(3))
-			}
-			args = append(args, []byte(s))
+	rw := newRandomWrites(seed, keyspace.NewMemory(nil))
+	for range n {
+		if _, err := a.Append(rw.next(t)); err != nil {
+			t.Fatal(err)
 		}
-		return args
 	}
-	db := 0
-	for i := 0; i < n; {
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// randomWrites runs random commands and MULTI units on a keyspace.
+type randomWrites struct {
+	r  *rand.Rand
+	ks keyspace.Keyspace
+	db int
+}
+
+func newRandomWrites(seed uint64, ks keyspace.Keyspace) *randomWrites {
+	return &randomWrites{r: rand.New(rand.NewPCG(seed, 7)), ks: ks}
+}
+
+var randomPool = [][]string{
+	{"SET", "K", "V"}, {"INCR", "K"}, {"APPEND", "K", "V"}, {"DEL", "K"}, {"PEXPIREAT", "K", "4102444800000"},
+	{"RPUSH", "K", "V", "V"}, {"LPOP", "K"}, {"SADD", "K", "V"}, {"SREM", "K", "V"},
+	{"HSET", "K", "V", "V"}, {"ZADD", "K", "1.5", "V"}, {"ZINCRBY", "K", "2", "V"},
+	{"SELECT", "D"}, {"RENAME", "K", "K"}, {"SPOP", "K"}, {"INCRBYFLOAT", "K", "0.25"},
+}
+
+func (w *randomWrites) gen() [][]byte {
+	c := randomPool[w.r.IntN(len(randomPool))]
+	var args [][]byte
+	for _, s := range c {
+		switch s {
+		case "K":
+			s = "k" + strconv.Itoa(w.r.IntN(6))
+		case "V":
+			s = "v" + strconv.Itoa(w.r.IntN(4))
+		case "D":
+			s = strconv.Itoa(w.r.IntN(3))
+		}
+		args = append(args, []byte(s))
+	}
+	return args
+}
+
+// next runs commands until one, or a MULTI unit, logs something, and
+// returns what it logs.
+func (w *randomWrites) next(t testing.TB) []keyspace.Record {
+	for {
 		var recs []keyspace.Record
-		if r.IntN(5) == 0 {
-			calls := make([]keyspace.Call, 2+r.IntN(3))
+		if w.r.IntN(5) == 0 {
+			calls := make([]keyspace.Call, 2+w.r.IntN(3))
 			for i := range calls {
-				calls[i] = keyspace.Call{Args: gen(), Write: true}
+				calls[i] = keyspace.Call{Args: w.gen(), Write: true}
 			}
-			calls[0].DB = db
-			if err := ks.ExecMulti(calls); err != nil {
+			calls[0].DB = w.db
+			if err := w.ks.ExecMulti(calls); err != nil {
 				t.Fatal(err)
 			}
-			db = calls[len(calls)-1].DB
+			w.db = calls[len(calls)-1].DB
 			for _, c := range calls {
 				recs = append(recs, c.Log...)
 			}
@@ -238,23 +262,16 @@ func writeRandomAOF(t testing.TB, fsys vfs.FS, name string, seed uint64, n int) 
 					keyspace.Record{DB: recs[0].DB, Args: [][]byte{[]byte("EXEC")}})
 			}
 		} else {
-			c := keyspace.Call{DB: db, Args: gen(), Write: true}
-			if err := ks.Exec(&c); err != nil {
+			c := keyspace.Call{DB: w.db, Args: w.gen(), Write: true}
+			if err := w.ks.Exec(&c); err != nil {
 				t.Fatal(err)
 			}
-			db = c.DB
+			w.db = c.DB
 			recs = c.Log
 		}
-		if len(recs) == 0 {
-			continue
+		if len(recs) > 0 {
+			return recs
 		}
-		if _, err := a.Append(recs); err != nil {
-			t.Fatal(err)
-		}
-		i++
-	}
-	if err := a.Close(); err != nil {
-		t.Fatal(err)
 	}
 }
 
