@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"path/filepath"
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
@@ -146,13 +145,6 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// tempName returns a name for the temporary file of path, in the same
-// directory, of the form vfs.IsTemp recognises (that of
-// vfs.WriteFileAtomic): temp-<base>-<8 hex digits>.tmp.
-func tempName(path string) string {
-	return filepath.Join(filepath.Dir(path), fmt.Sprintf("temp-%s-%08x.tmp", filepath.Base(path), rand.Uint32()))
-}
-
 // WriteBaseFile writes the base file path from s, as Redis writes a base
 // (REDIS-FORMATS 7.2): into a temporary file in the same directory
 // (named as vfs.IsTemp recognises), synced every opts.SyncEvery bytes
@@ -174,7 +166,7 @@ func WriteBaseFile(fsys vfs.FS, path string, s keyspace.Snapshot, opts *BaseOpti
 			err = fmt.Errorf("aof: write base %s: %w", path, err)
 		}
 	}()
-	tmp := tempName(path)
+	tmp := vfs.TempName(path)
 	f, err := fsys.Create(tmp)
 	if err != nil {
 		return 0, err
@@ -241,7 +233,7 @@ func CreateDir(fsys vfs.FS, dir, prefix string, s keyspace.Snapshot, opts *BaseO
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("aof: create %s: %w", dir, err)
 	}
-	if err := mkdirAllSynced(fsys, dir); err != nil {
+	if err := vfs.MkdirAllDurable(fsys, dir); err != nil {
 		return nil, fmt.Errorf("aof: create %s: %w", dir, err)
 	}
 
@@ -283,38 +275,4 @@ func createEmpty(fsys vfs.FS, name string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// mkdirAllSynced creates dir and its missing parents, and syncs the
-// parent of each directory it created, so that the new directories are
-// durable.
-func mkdirAllSynced(fsys vfs.FS, dir string) error {
-	var missing []string
-	for d := filepath.Clean(dir); ; {
-		_, err := fsys.Stat(d)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		missing = append(missing, d)
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if err := fsys.MkdirAll(dir); err != nil {
-		return err
-	}
-	for i := len(missing) - 1; i >= 0; i-- { // top down
-		if err := fsys.SyncDir(filepath.Dir(missing[i])); err != nil {
-			return err
-		}
-	}
-	return nil
 }

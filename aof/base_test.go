@@ -307,7 +307,7 @@ func TestWriteBaseFile(t *testing.T) {
 			t.Errorf("directory holds %q", names)
 		}
 	}
-	if n := tempName("d/x.aof"); !vfs.IsTemp(n) || filepath.Dir(n) != "d" {
+	if n := vfs.TempName("d/x.aof"); !vfs.IsTemp(n) || filepath.Dir(n) != "d" {
 		t.Errorf("temporary name %q", n)
 	}
 	// A module value cannot be a RESP base: an error, the old file stays.

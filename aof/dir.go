@@ -157,7 +157,7 @@ func OpenDir(fsys vfs.FS, dir string, opts *DirOptions) (*Dir, error) {
 // makeDir creates the directory durably and removes leftover
 // temporary files.
 func (d *Dir) makeDir() error {
-	if err := mkdirDurable(d.fsys, d.dir); err != nil {
+	if err := vfs.MkdirAllDurable(d.fsys, d.dir); err != nil {
 		return err
 	}
 	names, err := d.fsys.List(d.dir)
@@ -169,39 +169,6 @@ func (d *Dir) makeDir() error {
 			if err := d.fsys.Remove(d.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
-		}
-	}
-	return nil
-}
-
-// mkdirDurable creates dir and its missing parents, and syncs the
-// parent of each directory it creates (or dir's parent when it
-// exists), so the entries survive a crash.
-func mkdirDurable(fsys vfs.FS, dir string) error {
-	var missing []string
-	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
-		_, err := fsys.Stat(p)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		missing = append(missing, p)
-		if parent := filepath.Dir(p); parent == p {
-			break
-		}
-	}
-	if len(missing) == 0 {
-		// It may have been created by a run that failed to sync it.
-		return fsys.SyncDir(filepath.Dir(filepath.Clean(dir)))
-	}
-	if err := fsys.MkdirAll(dir); err != nil {
-		return err
-	}
-	for i := len(missing) - 1; i >= 0; i-- {
-		if err := fsys.SyncDir(filepath.Dir(missing[i])); err != nil {
-			return err
 		}
 	}
 	return nil

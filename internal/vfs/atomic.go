@@ -2,8 +2,10 @@ package vfs
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -101,4 +103,45 @@ func IsTemp(name string) bool {
 		}
 	}
 	return true
+}
+
+// TempName returns a fresh name for a temporary file that is to replace
+// the named file: in the same directory, of the form IsTemp recognises.
+// It is for writers that cannot use WriteFileAtomic (one that syncs as
+// it goes, say) and follow its steps themselves.
+func TempName(name string) string {
+	return filepath.Join(filepath.Dir(name), tempName(filepath.Base(name)))
+}
+
+// MkdirAllDurable creates dir and any missing parents, and syncs the
+// parent of each directory it creates, so that they survive a crash;
+// when dir exists it syncs dir's parent, since a run that created dir
+// may have failed before it could.
+func MkdirAllDurable(fsys FS, dir string) error {
+	var missing []string
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		_, err := fsys.Stat(p)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, p)
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	if len(missing) == 0 {
+		return fsys.SyncDir(filepath.Dir(filepath.Clean(dir)))
+	}
+	if err := fsys.MkdirAll(dir); err != nil {
+		return err
+	}
+	for i := len(missing) - 1; i >= 0; i-- { // top down
+		if err := fsys.SyncDir(filepath.Dir(missing[i])); err != nil {
+			return err
+		}
+	}
+	return nil
 }
