@@ -39,23 +39,30 @@ func (c *FileCheck) Valid() bool { return c.OKUpTo == c.Size }
 // MULTI and EXEC pair up, and the file does not end inside a MULTI.
 // Command names are not checked. A problem is not an error: it is
 // reported in the FileCheck, with the offset up to which the file is
-// sound. The error is for a file that cannot be read, or an RDB part
-// that is not sane.
+// sound. The error is for a file that cannot be read (also when a read
+// fails midway), or an RDB part that is not sane.
 func CheckFile(fsys vfs.FS, name string) (*FileCheck, error) {
+	c, _, err := checkFile(fsys, name, nil)
+	return c, err
+}
+
+// checkFile is CheckFile with the checker's annotation hook, returning
+// the checker too (for its eof flag).
+func checkFile(fsys vfs.FS, name string, annotation func(c *FileCheck, at int64, line []byte, inMulti bool) bool) (*FileCheck, *checker, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := &FileCheck{Size: fi.Size()}
 	var magic [5]byte
 	n, err := f.ReadAt(magic[:], 0)
 	if err != nil && err != io.EOF {
-		return nil, err
+		return nil, nil, err
 	}
 	if n == 5 && string(magic[:]) == "REDIS" {
 		c.Preamble = true
@@ -64,21 +71,51 @@ func CheckFile(fsys vfs.FS, name string) (*FileCheck, error) {
 			if _, err := rd.Next(); err == io.EOF {
 				break
 			} else if err != nil {
-				return c, fmt.Errorf("aof: %s: the RDB part is not sane at offset %d: %w", name, rd.Offset(), err)
+				return c, nil, fmt.Errorf("aof: %s: the RDB part is not sane at offset %d: %w", name, rd.Offset(), err)
 			}
 		}
 		c.OKUpTo = rd.Offset()
 	}
-	ck := checker{r: bufio.NewReaderSize(io.NewSectionReader(f, c.OKUpTo, c.Size-c.OKUpTo), 64<<10), pos: c.OKUpTo}
+	er := &errReader{r: io.NewSectionReader(f, c.OKUpTo, c.Size-c.OKUpTo)}
+	ck := &checker{r: bufio.NewReaderSize(er, 64<<10), start: c.OKUpTo, pos: c.OKUpTo, annotation: annotation}
 	ck.run(c)
 	c.OKUpToLine = ck.lines + 1
-	return c, nil
+	if er.err != nil {
+		// Not a problem of the file: it could not be read.
+		return c, ck, fmt.Errorf("aof: %s: reading at offset %d: %w", name, ck.pos, er.err)
+	}
+	return c, ck, nil
+}
+
+// errReader keeps the first error of r other than io.EOF, which a
+// bufio.Reader returns only once.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 type checker struct {
 	r     *bufio.Reader
+	start int64 // offset of the first byte of r: the end of an RDB part
 	pos   int64 // offset of the next byte of r
 	lines int64
+	// eof is set when the problem found is the end of the data: what
+	// was read is the start of a valid file cut short (a torn tail).
+	eof bool
+	// annotation, when set, is called at each annotation line (at is
+	// its offset, line its first bytes, up to 1023, through its '\n'
+	// if that comes first), before it is skipped; returning true stops
+	// the check there. inMulti says whether it is inside a MULTI (which
+	// starts at c.OKUpTo then).
+	annotation func(c *FileCheck, at int64, line []byte, inMulti bool) (stop bool)
 }
 
 func (k *checker) run(c *FileCheck) {
@@ -92,6 +129,7 @@ func (k *checker) run(c *FileCheck) {
 		if err == io.EOF {
 			if inMulti {
 				fail(start, "Reached EOF before reading EXEC for MULTI")
+				k.eof = true
 			}
 			return
 		}
@@ -101,6 +139,15 @@ func (k *checker) run(c *FileCheck) {
 		}
 		switch b[0] {
 		case '#':
+			if k.annotation != nil {
+				line, _ := k.r.Peek(1023) // fgets with redis-check-aof's 1024-byte buffer
+				if i := bytes.IndexByte(line, '\n'); i >= 0 {
+					line = line[:i+1]
+				}
+				if k.annotation(c, start, line, inMulti) {
+					return
+				}
+			}
 			// Skipped whole, of any length, CRLF or not (an annotation
 			// cut at the end of the file is fine), and not counted as a
 			// line, as redis-check-aof does.
@@ -187,6 +234,7 @@ func (k *checker) newline(b []byte) string {
 func (k *checker) number(prefix byte) (int64, string) {
 	l := k.fgets()
 	if len(l) == 0 {
+		k.eof = true
 		return 0, "EOF"
 	}
 	if l[0] != prefix {
@@ -194,6 +242,10 @@ func (k *checker) number(prefix byte) (int64, string) {
 	}
 	n, rest := strtol(l[1:])
 	if p := k.newline(rest); p != "" {
+		// A line cut by the end of the data after its digits.
+		if _, err := k.r.Peek(1); err == io.EOF && (len(rest) == 0 || string(rest) == "\r") {
+			k.eof = true
+		}
 		return 0, p
 	}
 	return n, ""
@@ -256,6 +308,7 @@ func (k *checker) command() ([]byte, string) {
 			got, err := k.r.Discard(int(min(n, math.MaxInt)))
 			k.pos += int64(got)
 			if err != nil {
+				k.eof = err == io.EOF
 				return nil, fmt.Sprintf("Expected to read %d bytes, got %d bytes", want, got)
 			}
 			skipped, n = int64(got), 0
@@ -263,6 +316,7 @@ func (k *checker) command() ([]byte, string) {
 		b, err := k.r.Peek(int(n) + 2)
 		if err != nil {
 			k.pos += int64(len(b))
+			k.eof = err == io.EOF
 			return nil, fmt.Sprintf("Expected to read %d bytes, got %d bytes", want, skipped+int64(len(b)))
 		}
 		if i == 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -13,27 +14,153 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/aofrdb/aofrdb/aof"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/manifest"
 	"github.com/aofrdb/aofrdb/rdb"
 )
 
 var checkCommand = &command{
 	name:    "check",
-	args:    "[flags] FILE.rdb",
-	summary: "verify an RDB file as redis-check-rdb does, and summarize it",
-	help: `check reads every key of the file, checking every encoding with Redis's
-integrity rules, and the CRC64 trailer (a zero trailer means the file was
-saved without a checksum, as Redis takes it). It prints the RDB version, the
-aux fields, the keys per database and per type, how many have an expiry and
-how many have already expired, the size and the checksum. The exit status is
-0 when the file is sound and 1 when it is not, with the file, the offset and
-the reason on stderr, as redis-check-rdb.
+	args:    "[flags] PATH",
+	summary: "verify an RDB file as redis-check-rdb does, or an AOF as redis-check-aof does",
+	help: `PATH is an RDB file, or an AOF: a multi-part AOF directory (appendonlydir,
+or a data directory holding one), its manifest, or a single AOF file (legacy
+appendonly.aof, with or without an RDB preamble). A directory is an AOF; a
+file is an RDB file when its name ends in .rdb, or when it starts with
+"REDIS" and its name does not end in .aof; any other file is an AOF.
+
+For an RDB file, check reads every key of the file, checking every encoding
+with Redis's integrity rules, and the CRC64 trailer (a zero trailer means the
+file was saved without a checksum, as Redis takes it). It prints the RDB
+version, the aux fields, the keys per database and per type, how many have an
+expiry and how many have already expired, the size and the checksum. The exit
+status is 0 when the file is sound and 1 when it is not, with the file, the
+offset and the reason on stderr, as redis-check-rdb.
+
+For an AOF, check reads the manifest with redis-server's rules, then the base
+and the incr files in order, as redis-check-aof does, and prints its lines:
+"AOF analyzed: filename=..., size=..., ok_up_to=..., ok_up_to_line=...,
+diff=..." per file (ok_up_to is where the last whole command ends; the AOF is
+valid up to there), then "... is valid" or "... is not valid". Unlike
+redis-check-aof, it goes on with the files after an invalid one; it does not
+print the RDB report of an RDB part (only whether it is sane); and it names
+what is wrong with the offset where its check stopped, where redis-check-aof
+prints the offset of the last item it began to read. The exit status is 0
+when every file is valid and 1 otherwise, as redis-check-aof's; to repair,
+see 'aofrdb help fix'.
 `,
 	min: 1,
 	max: 1,
 	setup: func(fs *flag.FlagSet) func(*cli, []string) int {
-		databases := fs.Int("databases", 0, "refuse a database index `N` or above, as a redis-server with `databases N` does (0: no limit, as redis-check-rdb)")
-		return func(c *cli, ops []string) int { return c.check(ops[0], *databases) }
+		databases := fs.Int("databases", 0, "RDB: refuse a database index `N` or above, as a redis-server with `databases N` does (0: no limit, as redis-check-rdb)")
+		return func(c *cli, ops []string) int {
+			if isAOF(ops[0]) {
+				return c.checkAOF(ops[0])
+			}
+			return c.check(ops[0], *databases)
+		}
 	},
+}
+
+// isAOF tells whether the check of path is an AOF check (see the help).
+func isAOF(path string) bool {
+	if path == "-" {
+		return false
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false // the RDB check reports it
+	}
+	if fi.IsDir() {
+		return true
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".rdb" {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [5]byte
+	n, _ := io.ReadFull(f, magic[:])
+	return string(magic[:n]) != "REDIS" || ext == ".aof"
+}
+
+// checkAOF checks the AOF at path and prints what redis-check-aof
+// prints.
+func (c *cli) checkAOF(path string) int {
+	r, err := aof.CheckPath(vfs.Default, path)
+	if r != nil {
+		printAOFReport(c.stdout, r, reportCheck)
+	}
+	if err != nil {
+		return c.errorf("check", "%v", err)
+	}
+	if !r.Valid() {
+		return exitFail
+	}
+	return exitOK
+}
+
+// reportMode says what printAOFReport prints after an invalid file.
+type reportMode int
+
+const (
+	reportCheck reportMode = iota // that it is not valid
+	reportFix                     // nothing: the fix says what it does
+)
+
+// printAOFReport prints the check of an AOF as redis-check-aof does.
+func printAOFReport(w io.Writer, r *aof.CheckReport, mode reportMode) {
+	multi := r.Manifest != nil
+	if multi {
+		fmt.Fprintln(w, "Start checking Multi Part AOF")
+	} else {
+		fmt.Fprintln(w, "Start checking Old-Style AOF")
+	}
+	line := int64(1) // redis-check-aof counts lines across the files
+	incrs := false
+	for i := range r.Files {
+		f := &r.Files[i]
+		kind := fileHeader(w, multi, f, &incrs)
+		if f.Size == 0 {
+			fmt.Fprintf(w, "%s %s is empty\n", kind, f.Name)
+			continue
+		}
+		if f.Preamble {
+			fmt.Fprintf(w, "The RDB preamble is bytes 0 to %d; the %d bytes after the RDB's end are RESP commands\n", f.RDBEnd, f.Size-f.RDBEnd)
+			fmt.Fprintln(w, "RDB preamble is OK, proceeding with AOF tail...")
+		}
+		switch {
+		case f.Valid(), f.Problem == "EOF": // redis-check-aof prints nothing for the latter
+		case f.Problem == "AOF format error":
+			fmt.Fprintf(w, "AOF %s format error (at offset %d)\n", f.Name, f.At)
+		case strings.HasPrefix(f.Problem, "Unexpected "):
+			fmt.Fprintf(w, "%s in AOF %s (at offset %d)\n", f.Problem, f.Path, f.At)
+		default:
+			fmt.Fprintf(w, "%s (at offset %d)\n", f.Problem, f.At)
+		}
+		line += f.OKUpToLine - 1
+		fmt.Fprintf(w, "AOF analyzed: filename=%s, size=%d, ok_up_to=%d, ok_up_to_line=%d, diff=%d\n",
+			f.Name, f.Size, f.OKUpTo, line, f.Size-f.OKUpTo)
+		switch {
+		case f.Valid():
+			fmt.Fprintf(w, "%s %s is valid\n", kind, f.Name)
+		case mode == reportCheck:
+			fmt.Fprintf(w, "AOF %s is not valid. Use the --fix option to try fixing it.\n", f.Name)
+			in := f.Path
+			if multi {
+				in = r.ManifestPath
+			}
+			fmt.Fprintf(w, "(With aofrdb: 'aofrdb fix %s' cuts a torn tail of the last file; see 'aofrdb help fix'.)\n", in)
+		}
+	}
+	if multi && mode == reportCheck && r.Valid() {
+		fmt.Fprintln(w, "All AOF files and manifest are valid")
+	}
 }
 
 // dbStats counts the keys of one database.
@@ -185,4 +312,30 @@ func plain(b []byte) bool {
 	return utf8.Valid(b) && !strings.ContainsFunc(string(b), func(r rune) bool {
 		return r < ' ' || r == 0x7f || r == '\'' || r == '"' || !unicode.IsPrint(r) && r != ' '
 	})
+}
+
+// fileHeader prints what redis-check-aof prints before checking f, and
+// returns the kind of file to name it with: "BASE AOF", "INCR AOF", or
+// "AOF" for a single file. incrs says whether the INCR files' header was
+// printed.
+func fileHeader(w io.Writer, multi bool, f *aof.FileReport, incrs *bool) string {
+	if !multi {
+		return "AOF"
+	}
+	switch f.Type {
+	case manifest.Base:
+		if f.Preamble {
+			fmt.Fprintln(w, "Start to check BASE AOF (RDB format).")
+		} else {
+			fmt.Fprintln(w, "Start to check BASE AOF (RESP format).")
+		}
+		return "BASE AOF"
+	case manifest.Incr:
+		if !*incrs {
+			fmt.Fprintln(w, "Start to check INCR files.")
+			*incrs = true
+		}
+		return "INCR AOF"
+	}
+	return "AOF"
 }

@@ -45,7 +45,7 @@ func (c *cli) newFlags(cmd *command) (*flag.FlagSet, func(*cli, []string) int) {
 var commands []*command
 
 func init() {
-	commands = []*command{dumpCommand, convertCommand, checkCommand, versionCommand, helpCommand}
+	commands = []*command{dumpCommand, convertCommand, checkCommand, fixCommand, versionCommand, helpCommand}
 }
 
 func lookup(name string) *command {
