@@ -13,48 +13,7 @@ import (
 	"github.com/aofrdb/aofrdb/internal/testenv"
 )
 
-const aofFixtures = "../../aof/testdata/redis-7.0.15"
-
 var analyzedRE = regexp.MustCompile(`(?m)^AOF analyzed: filename=.*, size=\d+, ok_up_to=\d+, ok_up_to_line=\d+, diff=\d+$`)
-
-// copyAOF copies the fixture file or directory src (one level of
-// subdirectories) into a new temporary directory, writable, and returns
-// the copy's path.
-func copyAOF(t *testing.T, src string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(src))
-	var cp func(src, dst string)
-	cp = func(src, dst string) {
-		fi, err := os.Stat(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !fi.IsDir() {
-			b, err := os.ReadFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(dst, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			return
-		}
-		if err := os.MkdirAll(dst, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		ents, err := os.ReadDir(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range ents {
-			if e.IsDir() || strings.HasSuffix(e.Name(), ".aof") || strings.HasSuffix(e.Name(), ".rdb") || strings.HasSuffix(e.Name(), ".manifest") {
-				cp(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()))
-			}
-		}
-	}
-	cp(src, dst)
-	return dst
-}
 
 // editFile changes the file at path with f.
 func editFile(t *testing.T, path string, f func([]byte) []byte) {
@@ -87,22 +46,22 @@ func runRedisCheckAOF(t *testing.T, tool string, stdin string, args ...string) (
 // given to aofrdb and the one given to redis-check-aof (a manifest where
 // aofrdb gets the directory).
 func aofCases(t *testing.T) []struct{ name, ours, theirs string } {
-	plain := copyAOF(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
-	preamble := copyAOF(t, filepath.Join(aofFixtures, "aof-preamble", "appendonlydir"))
-	truncated := copyAOF(t, filepath.Join(aofFixtures, "aof-truncated", "appendonlydir"))
-	legacy := copyAOF(t, filepath.Join(aofFixtures, "aof-legacy-single-file", "appendonly.aof"))
-	timestamps := copyAOF(t, filepath.Join(aofFixtures, "aof-timestamps", "appendonlydir"))
+	plain := copyTree(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
+	preamble := copyTree(t, filepath.Join(aofFixtures, "aof-preamble", "appendonlydir"))
+	truncated := copyTree(t, filepath.Join(aofFixtures, "aof-truncated", "appendonlydir"))
+	legacy := copyTree(t, filepath.Join(aofFixtures, "aof-legacy-single-file", "appendonly.aof"))
+	timestamps := copyTree(t, filepath.Join(aofFixtures, "aof-timestamps", "appendonlydir"))
 
 	// The incr file of the plain fixture with a command in the middle
 	// made garbage.
-	middle := copyAOF(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
+	middle := copyTree(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
 	editFile(t, filepath.Join(middle, "appendonly.aof.2.incr.aof"), func(b []byte) []byte {
 		i := bytes.Index(b[len(b)/2:], []byte("\r\n*")) + len(b)/2 + 2
 		b[i] = '!'
 		return b
 	})
 	// The base of the plain fixture cut: not the last file.
-	notLast := copyAOF(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
+	notLast := copyTree(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
 	editFile(t, filepath.Join(notLast, "appendonly.aof.2.base.aof"), func(b []byte) []byte { return b[:len(b)-5] })
 	// A legacy file with an RDB preamble, then commands, the last cut.
 	legacyPreamble := filepath.Join(t.TempDir(), "appendonly.aof")
@@ -115,7 +74,7 @@ func aofCases(t *testing.T) []struct{ name, ours, theirs string } {
 		t.Fatal(err)
 	}
 	// A legacy file corrupted in the middle, and one with a MULTI left open.
-	legacyMiddle := copyAOF(t, filepath.Join(aofFixtures, "aof-legacy-single-file", "appendonly.aof"))
+	legacyMiddle := copyTree(t, filepath.Join(aofFixtures, "aof-legacy-single-file", "appendonly.aof"))
 	editFile(t, legacyMiddle, func(b []byte) []byte {
 		i := bytes.Index(b[len(b)/3:], []byte("\r\n$")) + len(b)/3 + 3
 		b[i] = 'x'
@@ -187,7 +146,7 @@ func TestFixAOFLikeRedis(t *testing.T) {
 	tool := testenv.LookPath(t, "redis-check-aof", "apt-get install -y redis-tools")
 	for _, c := range aofCases(t) {
 		// A second copy for redis-check-aof --fix.
-		theirs := copyAOF(t, filepath.Dir(c.theirs))
+		theirs := copyTree(t, filepath.Dir(c.theirs))
 		theirPath := filepath.Join(theirs, filepath.Base(c.theirs))
 		out, theirStatus := runRedisCheckAOF(t, tool, "y\n", "--fix", theirPath)
 		corrupt := strings.Contains(c.name, "middle") || strings.Contains(c.name, "empty")
@@ -256,7 +215,7 @@ func TestFixTruncateToTimestampLikeRedis(t *testing.T) {
 	tool := testenv.LookPath(t, "redis-check-aof", "apt-get install -y redis-tools")
 	src := filepath.Join(aofFixtures, "aof-timestamps", "appendonlydir")
 	for _, ts := range []int64{1795269449, 1795269451, 1795269452, 1795269453, 1795269456, 1795269999} {
-		ours, theirs := copyAOF(t, src), copyAOF(t, src)
+		ours, theirs := copyTree(t, src), copyTree(t, src)
 		T := strconv.FormatInt(ts, 10)
 		out, theirStatus := runRedisCheckAOF(t, tool, "", "--truncate-to-timestamp", T, filepath.Join(theirs, "appendonly.aof.manifest"))
 		stdout, stderr, status := cliRun(t, "fix", "--truncate-to-timestamp", T, ours)
@@ -279,7 +238,7 @@ func TestFixTruncateToTimestampLikeRedis(t *testing.T) {
 	}
 	// Where redis-check-aof refuses (the annotation starts the incr file),
 	// aofrdb drops the incr file from the manifest.
-	ours := copyAOF(t, src)
+	ours := copyTree(t, src)
 	stdout, stderr, status := cliRun(t, "fix", "--truncate-to-timestamp", "1795269450", ours)
 	if status != exitOK || !strings.Contains(stdout, "Dropped INCR AOF appendonly.aof.1.incr.aof") {
 		t.Errorf("at the base's time: status %d\n%s%s", status, stdout, stderr)
@@ -291,7 +250,7 @@ func TestFixTruncateToTimestampLikeRedis(t *testing.T) {
 
 // TestAOFCLIUsage: usage errors exit 2; check still checks RDB files.
 func TestAOFCLIUsage(t *testing.T) {
-	dir := copyAOF(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
+	dir := copyTree(t, filepath.Join(aofFixtures, "aof-plain", "appendonlydir"))
 	for _, c := range []struct {
 		args   []string
 		status int
