@@ -12,7 +12,7 @@ import (
 
 var fixCommand = &command{
 	name:    "fix",
-	args:    "[--force] [--truncate-to-timestamp T] PATH",
+	args:    "[flags] PATH",
 	summary: "repair an AOF as redis-check-aof --fix does, keeping a backup of what it cuts",
 	help: `PATH is a multi-part AOF directory, its manifest, or a single AOF file, as
 for 'aofrdb check'. fix checks it as check does, then:

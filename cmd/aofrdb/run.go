@@ -96,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func (c *cli) usage(w io.Writer) {
-	fmt.Fprint(w, "aofrdb: Redis persistence files (RDB), checked, dumped and converted.\n\nUsage:\n\n")
+	fmt.Fprint(w, "aofrdb: Redis persistence files (RDB and AOF), checked, dumped and converted.\n\nUsage:\n\n")
 	for _, cmd := range commands {
 		fmt.Fprintf(w, "  %-40s %s\n", "aofrdb "+cmd.name+" "+cmd.args, cmd.summary)
 	}
