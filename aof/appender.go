@@ -1,8 +1,7 @@
-// Package aof reads and writes Redis's append-only files.
-//
+package aof
+
 // This file holds the Appender, which writes the records of a keyspace
 // to the AOF file being appended to, under Redis's fsync policies.
-package aof
 
 import (
 	"context"
