@@ -202,10 +202,15 @@ func (a *Appender) Append(recs []keyspace.Record) (int64, error) {
 
 // isUnitMarker reports whether name is MULTI or EXEC.
 func isUnitMarker(name []byte) bool {
-	return len(name) == 5 && equalFold(name, "multi") || len(name) == 4 && equalFold(name, "exec")
+	return equalFold(name, "multi") || equalFold(name, "exec")
 }
 
+// equalFold reports whether b is s, ignoring the case of b's ASCII
+// letters; s is lower case.
 func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
 	for i := range b {
 		c := b[i]
 		if 'A' <= c && c <= 'Z' {

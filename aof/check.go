@@ -170,13 +170,13 @@ func (k *checker) run(c *FileCheck) {
 			return
 		}
 		switch {
-		case equalFold(name, "multi") && len(name) == 5:
+		case equalFold(name, "multi"):
 			if inMulti {
 				fail(start, "Unexpected MULTI")
 				return
 			}
 			inMulti = true
-		case equalFold(name, "exec") && len(name) == 4:
+		case equalFold(name, "exec"):
 			if !inMulti {
 				fail(start, "Unexpected EXEC")
 				return

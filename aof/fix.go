@@ -15,6 +15,7 @@ import (
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/manifest"
+	"github.com/aofrdb/aofrdb/rdb"
 )
 
 // This file checks and repairs a whole AOF as redis-check-aof does: a
@@ -345,7 +346,10 @@ func Fix(fsys vfs.FS, path string, opts *FixOptions) (*FixResult, error) {
 
 // tornTail reports whether the bytes of the file from off (where its
 // last whole command ends) to size, zero bytes at the end aside, are the
-// start of a valid AOF cut short (see the comment at the top).
+// start of an AOF cut short (see the comment at the top): the check
+// meets the end of the data in a command or an open MULTI, and Redis's
+// loader, and ours, read an unexpected end of file (not a count it
+// refuses, say, which redis-check-aof's looser reading may take).
 func tornTail(fsys vfs.FS, path string, off, size int64) (bool, error) {
 	f, err := fsys.Open(path)
 	if err != nil {
@@ -363,8 +367,30 @@ func tornTail(fsys vfs.FS, path string, off, size int64) (bool, error) {
 	if er.err != nil {
 		return false, er.err
 	}
-	return c.Valid() || k.eof, nil
+	if c.Valid() {
+		return true, nil // zero bytes only
+	}
+	if !k.eof {
+		return false, nil
+	}
+	l := loader{name: path, t: discardTarget{}, f: f}
+	err = l.replay(io.NewSectionReader(f, off, end-off), off, &LoadOptions{}, &FileResult{})
+	var le *LoadError
+	switch {
+	case errors.As(err, &le) && errors.Is(le.Err, ErrTruncated):
+		return true, nil
+	case err == nil || errors.As(err, &le) && errors.Is(le.Err, ErrFormat):
+		return false, nil
+	}
+	return false, err
 }
+
+// discardTarget takes every command and does nothing.
+type discardTarget struct{}
+
+func (discardTarget) Restore(*rdb.Entry) error                    { return nil }
+func (discardTarget) Exec(db int, _ [][]byte) (int, error)        { return db, nil }
+func (discardTarget) ExecMulti(db int, _ [][][]byte) (int, error) { return db, nil }
 
 // trimZeros returns the end of the file's bytes [off, size) without the
 // zero bytes at their end.

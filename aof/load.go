@@ -250,7 +250,7 @@ func (l *loader) partialAnnotation(off int64) bool {
 }
 
 func isCommand(name []byte, lower string) bool {
-	return len(name) == len(lower) && equalFold(name, lower)
+	return equalFold(name, lower)
 }
 
 func cloneArgs(args [][]byte) [][]byte {
