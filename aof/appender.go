@@ -300,6 +300,11 @@ func (a *Appender) postpone() *postponement {
 	return nil
 }
 
+// Err returns the sticky error: the failed write or sync (a
+// *WriteError) that makes Append refuse records until Retry succeeds,
+// ErrClosed after Close, or nil.
+func (a *Appender) Err() error { return a.stickyErr() }
+
 // DelayedFsyncs returns how many times everysec writes stopped waiting
 // for a background sync after 2 s (INFO's aof_delayed_fsync).
 func (a *Appender) DelayedFsyncs() int64 { return a.delayed.Load() }

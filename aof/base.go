@@ -78,39 +78,7 @@ func WriteBase(w io.Writer, s keyspace.Snapshot, opts *BaseOptions) error {
 	}
 	ro := o.RDB
 	ro.AOFBase = true
-	rw := rdb.NewWriter(w, &ro)
-	for _, code := range o.Functions {
-		if err := rw.WriteFunction(code); err != nil {
-			return err
-		}
-	}
-	sizes := s.Sizes()
-	seen := make(map[int]bool)
-	db := -1
-	for {
-		e, err := s.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if e.DB != db && !seen[e.DB] && e.DB >= 0 {
-			var size keyspace.DBSize
-			if e.DB < len(sizes) {
-				size = sizes[e.DB]
-			}
-			if err := rw.SelectDB(e.DB, size.Keys, size.Expires); err != nil {
-				return err
-			}
-			seen[e.DB] = true
-		}
-		db = e.DB
-		if err := rw.WriteEntry(e); err != nil { // SELECTDB when back to a database
-			return err
-		}
-	}
-	return rw.Close()
+	return keyspace.WriteRDB(w, s, &ro, o.Functions)
 }
 
 // syncWriter calls sync after every every bytes written through it: the
@@ -133,18 +101,6 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// countWriter counts the bytes written through it.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // WriteBaseFile writes the base file path from s, as Redis writes a base
 // (REDIS-FORMATS 7.2): into a temporary file in the same directory
 // (named as vfs.IsTemp recognises), synced every opts.SyncEvery bytes
@@ -161,45 +117,14 @@ func WriteBaseFile(fsys vfs.FS, path string, s keyspace.Snapshot, opts *BaseOpti
 	if opts != nil {
 		o = *opts
 	}
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("aof: write base %s: %w", path, err)
-		}
-	}()
-	tmp := vfs.TempName(path)
-	f, err := fsys.Create(tmp)
+	o.Sync = nil // WriteFileSynced syncs
+	size, err = vfs.WriteFileSynced(fsys, path, o.SyncEvery, func(w io.Writer) error {
+		return WriteBase(w, s, &o)
+	})
 	if err != nil {
-		return 0, err
+		return size, fmt.Errorf("aof: write base %s: %w", path, err)
 	}
-	open, renamed := true, false
-	defer func() { // also on a panic
-		if open {
-			f.Close()
-		}
-		if !renamed {
-			fsys.Remove(tmp)
-		}
-	}()
-	o.Sync = f.Sync
-	cw := &countWriter{w: f}
-	if err := WriteBase(cw, s, &o); err != nil {
-		return 0, err
-	}
-	if err := f.Sync(); err != nil {
-		return 0, err
-	}
-	open = false
-	if err := f.Close(); err != nil {
-		return 0, err
-	}
-	if err := fsys.Rename(tmp, path); err != nil {
-		return 0, err
-	}
-	renamed = true
-	if err := fsys.SyncDir(filepath.Dir(path)); err != nil {
-		return cw.n, err
-	}
-	return cw.n, nil
+	return size, nil
 }
 
 // CreateDir makes a new multi-part AOF directory dir holding s, as

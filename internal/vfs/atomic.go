@@ -145,3 +145,69 @@ func MkdirAllDurable(fsys FS, dir string) error {
 	}
 	return nil
 }
+
+// WriteFileSynced replaces the named file as WriteFileAtomic does, for
+// large files written by writers that buffer themselves (an RDB file, an
+// AOF base): write gets the temporary file unbuffered, which is synced
+// each time syncEvery more bytes have reached it (0 means 4 MiB, as
+// Redis's rdb-save-incremental-fsync and aof-rewrite-incremental-fsync;
+// negative means never before the end), so that the final sync does not
+// stall on the whole file. It returns the file's size.
+func WriteFileSynced(fsys FS, name string, syncEvery int64, write func(w io.Writer) error) (size int64, err error) {
+	if syncEvery == 0 {
+		syncEvery = 4 << 20
+	}
+	dir := filepath.Dir(name)
+	tmp := filepath.Join(dir, tempName(filepath.Base(name)))
+	f, err := fsys.Create(tmp)
+	if err != nil {
+		return 0, fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	open, renamed := true, false
+	defer func() { // also on a panic in write
+		if open {
+			f.Close()
+		}
+		if !renamed {
+			fsys.Remove(tmp)
+		}
+	}()
+	sw := &syncingWriter{f: f, every: syncEvery}
+	if err := write(sw); err != nil {
+		return 0, fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	if err := f.Sync(); err != nil {
+		return 0, fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	open = false
+	if err := f.Close(); err != nil {
+		return 0, fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	if err := fsys.Rename(tmp, name); err != nil {
+		return 0, fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	renamed = true
+	if err := fsys.SyncDir(dir); err != nil {
+		return sw.n, fmt.Errorf("vfs: write %s: %w", name, err)
+	}
+	return sw.n, nil
+}
+
+// syncingWriter writes to f and syncs it every every bytes.
+type syncingWriter struct {
+	f        File
+	every    int64
+	n        int64 // bytes written
+	unsynced int64
+}
+
+func (w *syncingWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.n += int64(n)
+	w.unsynced += int64(n)
+	if err == nil && w.every > 0 && w.unsynced >= w.every {
+		w.unsynced = 0
+		err = w.f.Sync()
+	}
+	return n, err
+}

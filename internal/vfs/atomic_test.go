@@ -195,3 +195,47 @@ func TestIsTemp(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteFileSynced: the file is replaced whole, synced every
+// syncEvery bytes on the way, and a failed write leaves no temporary
+// file and the old contents.
+func TestWriteFileSynced(t *testing.T) {
+	mem := NewMem()
+	ffs := NewFaulty(mem)
+	var syncs int
+	ffs.FailWhen(func(op Op, path string) bool {
+		if op == OpSync {
+			syncs++
+		}
+		return false
+	}, IOError)
+	chunk := bytes.Repeat([]byte("x"), 1000)
+	n, err := WriteFileSynced(ffs, "f", 2500, func(w io.Writer) error {
+		for range 10 {
+			if _, err := w.Write(chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || n != 10000 {
+		t.Fatalf("WriteFileSynced: %d, %v", n, err)
+	}
+	if syncs != 4 { // after 3000, 6000, 9000 bytes, and at the end
+		t.Errorf("%d syncs, want 4", syncs)
+	}
+	if b, _ := ReadFile(mem.CrashClone(CrashOptions{}), "f"); len(b) != 10000 {
+		t.Errorf("after a crash the file has %d bytes", len(b))
+	}
+	_, err = WriteFileSynced(mem, "f", 0, func(w io.Writer) error {
+		w.Write([]byte("partial"))
+		return errors.New("boom")
+	})
+	if err == nil {
+		t.Fatal("a failed write returned no error")
+	}
+	names, _ := mem.List(".")
+	if b, _ := ReadFile(mem, "f"); len(b) != 10000 || len(names) != 1 {
+		t.Errorf("after a failed write: %d bytes, entries %v", len(b), names)
+	}
+}
