@@ -1,0 +1,240 @@
+package aofrdb
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aofrdb/aofrdb/aof"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/manifest"
+	"github.com/aofrdb/aofrdb/rdb"
+)
+
+// load loads the data directory as the load plan says, then opens the
+// AOF for appending when AppendOnly is on.
+func (s *Store) load() error {
+	o := &s.opts
+	plan, err := manifest.MakePlan(s.fsys, s.dir, &manifest.PlanOptions{
+		AppendOnly:     o.AppendOnly,
+		AppendFilename: o.AppendFilename,
+		AppendDirname:  o.AppendDirname,
+		DBFilename:     o.DBFilename,
+	})
+	if err != nil {
+		return fmt.Errorf("aofrdb: %w", err)
+	}
+	if plan.Source == manifest.Legacy {
+		s.log.Info("upgrading the legacy AOF to a multi-part AOF directory", "file", plan.Files[0], "dir", plan.Dir)
+		if err := manifest.Upgrade(s.fsys, plan, o.AppendFilename); err != nil {
+			return fmt.Errorf("aofrdb: upgrading %s: %w", plan.Files[0], err)
+		}
+	}
+	p := &progress{fn: o.Progress}
+	for _, f := range plan.Files {
+		if fi, err := s.fsys.Stat(f); err == nil {
+			p.total += fi.Size()
+		}
+	}
+	fsys := vfs.FS(s.fsys)
+	if p.fn != nil {
+		fsys = &progressFS{FS: s.fsys, p: p}
+	}
+	start := s.now()
+	switch plan.Source {
+	case manifest.MultiPart, manifest.Legacy:
+		t := &countTarget{Target: aof.KeyspaceTarget{KS: s.ks}, p: p}
+		results, err := aof.LoadFiles(fsys, plan.Files, t, &aof.LoadOptions{
+			AllowTruncated: o.AOFLoadTruncated,
+			RDB:            &rdb.ReaderOptions{Now: s.now()},
+		})
+		for i, r := range results {
+			if r.Truncated {
+				s.log.Warn("short read while loading the AOF file: loaded up to the last whole command and truncated the file there",
+					"file", plan.Files[i], "size", r.Size, "offset", r.End)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("aofrdb: loading the AOF: %w", err)
+		}
+		s.log.Info("DB loaded from append only file", "seconds", s.now().Sub(start).Seconds(), "keys+commands", p.keys.Load())
+	case manifest.RDB:
+		if err := s.loadRDB(fsys, plan.Files[0], p); err != nil {
+			return err
+		}
+		s.log.Info("DB loaded from disk", "file", plan.Files[0], "seconds", s.now().Sub(start).Seconds(), "keys", p.keys.Load())
+	}
+	p.report()
+	if !o.AppendOnly {
+		return nil
+	}
+	if plan.RDBBecomesBase {
+		s.log.Warn("AOF is on and there is no AOF: the data loaded from the RDB file becomes the AOF's base",
+			"file", plan.Files[0])
+	}
+	d, err := aof.OpenDir(s.fsys, plan.Dir, &aof.DirOptions{
+		Prefix:  o.AppendFilename,
+		Append:  aof.Options{Policy: o.AppendFsync, Timestamps: o.AOFTimestampEnabled, Now: s.now},
+		RDBBase: o.AOFUseRDBPreamble,
+		WriteBase: func(path string) (int64, error) {
+			snap, err := s.ks.Snapshot()
+			if err != nil {
+				return 0, err
+			}
+			defer snap.Close()
+			return aof.WriteBaseFile(s.fsys, path, snap, s.baseOptions())
+		},
+		Logger: s.log,
+	})
+	if err != nil {
+		return fmt.Errorf("aofrdb: opening the AOF: %w", err)
+	}
+	s.aof = d
+	return nil
+}
+
+// loadRDB restores the keys of the RDB file name, leaving out those
+// whose time has passed, as Redis does.
+func (s *Store) loadRDB(fsys vfs.FS, name string, p *progress) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("aofrdb: %w", err)
+	}
+	defer f.Close()
+	r := rdb.NewReader(f, &rdb.ReaderOptions{Now: s.now()})
+	expired := 0
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("aofrdb: loading %s at offset %d: %w", name, r.Offset(), err)
+		}
+		if e.Expired {
+			expired++
+			continue
+		}
+		if err := s.ks.Restore(e); err != nil {
+			return fmt.Errorf("aofrdb: loading %s at offset %d: %w", name, r.Offset(), err)
+		}
+		p.keys.Add(1)
+	}
+	if expired > 0 {
+		s.log.Info("keys expired while loading the RDB file were left out", "keys", expired)
+	}
+	return nil
+}
+
+// baseOptions are the options of the AOF bases the Store writes.
+func (s *Store) baseOptions() *aof.BaseOptions {
+	o := &s.opts
+	bo := &aof.BaseOptions{
+		RDBPreamble: o.AOFUseRDBPreamble,
+		RDB:         s.rdbOptions(),
+	}
+	if o.AOFTimestampEnabled {
+		bo.Timestamp = s.now().Unix()
+	}
+	if !o.AOFRewriteIncrementalFsync {
+		bo.SyncEvery = 1 << 62
+	}
+	return bo
+}
+
+// rdbOptions are the options of the RDB files the Store writes.
+func (s *Store) rdbOptions() rdb.WriterOptions {
+	o := &s.opts
+	return rdb.WriterOptions{
+		Version:       o.RDBVersion,
+		NoCompression: !o.RDBCompression,
+		NoChecksum:    !o.RDBChecksum,
+		Now:           s.now,
+	}
+}
+
+// progress counts what is loaded and reports it.
+type progress struct {
+	fn       func(LoadProgress)
+	total    int64
+	loaded   atomic.Int64
+	keys     atomic.Int64
+	mu       sync.Mutex
+	reported int64
+}
+
+// add counts n bytes read, reporting every 4 MiB.
+func (p *progress) add(n int) {
+	if p.loaded.Add(int64(n))-p.reportedBytes() >= 4<<20 {
+		p.report()
+	}
+}
+
+func (p *progress) reportedBytes() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reported
+}
+
+func (p *progress) report() {
+	if p.fn == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reported = p.loaded.Load()
+	p.fn(LoadProgress{LoadedBytes: p.reported, TotalBytes: p.total, Keys: p.keys.Load()})
+}
+
+// progressFS counts the bytes read from the files it opens.
+type progressFS struct {
+	vfs.FS
+	p *progress
+}
+
+func (f *progressFS) Open(name string) (vfs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &progressFile{File: file, p: f.p}, nil
+}
+
+type progressFile struct {
+	vfs.File
+	p *progress
+}
+
+func (f *progressFile) Read(b []byte) (int, error) {
+	n, err := f.File.Read(b)
+	f.p.add(n)
+	return n, err
+}
+
+func (f *progressFile) ReadAt(b []byte, off int64) (int, error) {
+	n, err := f.File.ReadAt(b, off)
+	f.p.add(n)
+	return n, err
+}
+
+// countTarget counts the keys and commands loaded.
+type countTarget struct {
+	aof.Target
+	p *progress
+}
+
+func (t *countTarget) Restore(e *rdb.Entry) error {
+	t.p.keys.Add(1)
+	return t.Target.Restore(e)
+}
+
+func (t *countTarget) Exec(db int, args [][]byte) (int, error) {
+	t.p.keys.Add(1)
+	return t.Target.Exec(db, args)
+}
+
+func (t *countTarget) ExecMulti(db int, cmds [][][]byte) (int, error) {
+	t.p.keys.Add(int64(len(cmds)))
+	return t.Target.ExecMulti(db, cmds)
+}

@@ -1,0 +1,372 @@
+package aofrdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/aofrdb/aofrdb/aof"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
+)
+
+// Errors of the persistence calls, worded as Redis's replies.
+var (
+	ErrRewriteInProgress = errors.New("aofrdb: background append only file rewriting already in progress")
+	ErrSaveInProgress    = errors.New("aofrdb: background save already in progress")
+	ErrAOFOff            = errors.New("aofrdb: the AOF is off (appendonly no)")
+)
+
+// cronInterval is how often the Store's background cycle runs (Redis's
+// serverCron at hz 10).
+const cronInterval = 100 * time.Millisecond
+
+// BGRewriteAOF starts a rewrite of the AOF in the background
+// (BGREWRITEAOF): at this instant, records switch to a new incr file
+// and a snapshot is taken; the snapshot is written as the new base while
+// writes go on, then the manifest makes it the base and the old files
+// are deleted. WaitBackground waits for it.
+func (s *Store) BGRewriteAOF(ctx context.Context) error {
+	s.turn.Lock()
+	defer s.turn.Unlock()
+	if s.isClosed() {
+		return ErrClosed
+	}
+	if s.aof == nil {
+		return ErrAOFOff
+	}
+	s.mu.Lock()
+	running := s.rewrite.running
+	s.mu.Unlock()
+	if running {
+		return ErrRewriteInProgress
+	}
+	r, err := s.aof.BeginRewrite(ctx)
+	if err != nil {
+		s.endJob(&s.rewrite, s.startJob(&s.rewrite), err)
+		return fmt.Errorf("aofrdb: can't start the AOF rewrite: %w", err)
+	}
+	snap, err := s.ks.Snapshot()
+	if err != nil {
+		r.Abort()
+		return err
+	}
+	done := s.startJob(&s.rewrite)
+	s.log.Info("background append only file rewriting started", "base", filepath.Base(r.BasePath()))
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		size, err := aof.WriteBaseFile(s.fsys, r.BasePath(), snap, s.baseOptions())
+		snap.Close()
+		if err != nil {
+			r.Abort()
+		} else {
+			err = r.Commit(size)
+		}
+		if err != nil {
+			s.log.Warn("background AOF rewrite failed", "err", err)
+		}
+		s.endJob(&s.rewrite, done, err)
+	}()
+	return nil
+}
+
+// RewriteAOF rewrites the AOF and waits for the rewrite to end.
+func (s *Store) RewriteAOF(ctx context.Context) error {
+	if err := s.BGRewriteAOF(ctx); err != nil {
+		return err
+	}
+	return s.WaitBackground(ctx)
+}
+
+// Save writes an RDB file of the data set now (SAVE), holding the write
+// turn: writes wait until it is done.
+func (s *Store) Save() error {
+	s.turn.Lock()
+	defer s.turn.Unlock()
+	if s.isClosed() {
+		return ErrClosed
+	}
+	s.mu.Lock()
+	running := s.bgsave.running
+	s.mu.Unlock()
+	if running {
+		return ErrSaveInProgress
+	}
+	return s.saveLocked()
+}
+
+// saveLocked saves with the write turn held.
+func (s *Store) saveLocked() error {
+	snap, err := s.ks.Snapshot()
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	dirty := s.dirty.Load()
+	if _, err := s.writeRDB(snap); err != nil {
+		s.log.Warn("error saving the DB to disk", "err", err)
+		return err
+	}
+	s.dirty.Add(-dirty)
+	s.mu.Lock()
+	s.lastSave = s.now()
+	s.saveErr = nil
+	s.mu.Unlock()
+	s.log.Info("DB saved on disk")
+	return nil
+}
+
+// BGSave writes an RDB file of the data set at this instant in the
+// background (BGSAVE), while writes go on. WaitBackground waits for it.
+func (s *Store) BGSave(ctx context.Context) error {
+	s.turn.Lock()
+	defer s.turn.Unlock()
+	if s.isClosed() {
+		return ErrClosed
+	}
+	s.mu.Lock()
+	running := s.bgsave.running
+	s.mu.Unlock()
+	if running {
+		return ErrSaveInProgress
+	}
+	snap, err := s.ks.Snapshot()
+	if err != nil {
+		return err
+	}
+	dirty := s.dirty.Load()
+	done := s.startJob(&s.bgsave)
+	s.log.Info("background saving started")
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		_, err := s.writeRDB(snap)
+		snap.Close()
+		s.mu.Lock()
+		if err == nil {
+			s.dirty.Add(-dirty)
+			s.lastSave = s.now()
+			s.saveErr = nil
+		} else {
+			s.saveErr = err
+		}
+		s.mu.Unlock()
+		if err != nil {
+			s.log.Warn("background saving error", "err", err)
+		} else {
+			s.log.Info("background saving terminated with success")
+		}
+		s.endJob(&s.bgsave, done, err)
+	}()
+	return nil
+}
+
+// writeRDB writes snap to the RDB file, atomically.
+func (s *Store) writeRDB(snap keyspace.Snapshot) (int64, error) {
+	every := int64(0)
+	if !s.opts.RDBSaveIncrementalFsync {
+		every = -1
+	}
+	ro := s.rdbOptions()
+	path := filepath.Join(s.dir, s.opts.DBFilename)
+	return vfs.WriteFileSynced(s.fsys, path, every, func(w io.Writer) error {
+		return keyspace.WriteRDB(w, snap, &ro, nil)
+	})
+}
+
+// LastSave returns the time of the last successful save (LASTSAVE), or
+// of Open when none succeeded since.
+func (s *Store) LastSave() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastSave
+}
+
+// startJob marks a job of kind j running and returns the channel to
+// close when it ends.
+func (s *Store) startJob(j *jobState) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	done := make(chan struct{})
+	j.running, j.started, j.wait = true, s.now(), done
+	j.count++
+	return done
+}
+
+// endJob records the end of a job of kind j.
+func (s *Store) endJob(j *jobState, done chan struct{}, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j.running = false
+	j.lastDuration = s.now().Sub(j.started)
+	j.lastErr = err
+	if err == nil {
+		j.failures = 0
+		j.nextTry = time.Time{}
+	} else {
+		j.failures++
+		j.nextTry = s.now().Add(backoff(j.failures))
+	}
+	close(done)
+}
+
+// backoff is how long automatic rewrites wait after failures in a row,
+// as Redis's: nothing for the first two, then 1, 2, 4, ... minutes up to
+// an hour.
+func backoff(failures int) time.Duration {
+	if failures < 3 {
+		return 0
+	}
+	return min(time.Minute<<min(failures-3, 6), time.Hour)
+}
+
+// WaitBackground waits for the background rewrite and save running
+// when it is called, and returns their errors.
+func (s *Store) WaitBackground(ctx context.Context) error {
+	s.mu.Lock()
+	var waits []chan struct{}
+	var jobs []*jobState
+	for _, j := range []*jobState{&s.rewrite, &s.bgsave} {
+		if j.running {
+			waits, jobs = append(waits, j.wait), append(jobs, j)
+		}
+	}
+	s.mu.Unlock()
+	for _, w := range waits {
+		select {
+		case <-w:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, j := range jobs {
+		errs = append(errs, j.lastErr)
+	}
+	return errors.Join(errs...)
+}
+
+// cron is the background cycle: active expiry, failed AOF writes
+// retried, save points and automatic rewrites.
+func (s *Store) cron() {
+	defer close(s.done)
+	t := time.NewTicker(cronInterval)
+	defer t.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.stop
+		cancel()
+	}()
+	var lastRetry time.Time
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		s.expire(ctx)
+		now := s.now()
+		if s.aof != nil && now.Sub(lastRetry) >= time.Second {
+			if a := s.aof.Appender(); a.Err() != nil && !errors.Is(a.Err(), aof.ErrClosed) {
+				lastRetry = now
+				if err := a.Retry(ctx); err != nil {
+					s.log.Warn("error writing to the AOF file", "err", err)
+				} else {
+					s.log.Info("AOF write error looks solved, writes are accepted again")
+				}
+			}
+		}
+		s.savePoints(ctx, now)
+		s.autoRewrite(ctx, now)
+	}
+}
+
+// expire runs one active expire step and logs what it removed.
+func (s *Store) expire(ctx context.Context) {
+	ae, ok := s.ks.(keyspace.ActiveExpirer)
+	if !ok {
+		return
+	}
+	for range 16 { // at most 16 steps per cycle
+		s.turn.Lock()
+		recs, more := ae.ActiveExpire(s.now().UnixMilli(), 200, nil)
+		var ack aof.Ack
+		var err error
+		if len(recs) > 0 {
+			s.dirty.Add(int64(len(recs)))
+			if s.aof != nil {
+				ack, err = s.aof.Append(recs)
+			}
+		}
+		s.turn.Unlock()
+		if err == nil {
+			err = ack.Wait(ctx)
+		}
+		if err != nil || !more {
+			return
+		}
+	}
+}
+
+// savePoints starts a background save when a save point is reached, as
+// Redis's serverCron does: enough changes, more seconds than the point's
+// since the last save, and the last attempt succeeded or was 5 s ago.
+func (s *Store) savePoints(ctx context.Context, now time.Time) {
+	if len(s.opts.Save) == 0 {
+		return
+	}
+	s.mu.Lock()
+	busy := s.bgsave.running || s.rewrite.running
+	lastSave, failed, lastTry := s.lastSave, s.saveErr != nil, s.bgsave.started
+	s.mu.Unlock()
+	if busy || failed && now.Sub(lastTry) < 5*time.Second {
+		return
+	}
+	dirty := s.dirty.Load()
+	for _, p := range s.opts.Save {
+		if dirty >= int64(p.Changes) && now.Sub(lastSave) > time.Duration(p.Seconds)*time.Second {
+			s.log.Info(fmt.Sprintf("%d changes in %d seconds. Saving...", p.Changes, p.Seconds))
+			if err := s.BGSave(ctx); err != nil && !errors.Is(err, ErrClosed) {
+				s.log.Warn("can't start the background save", "err", err)
+			}
+			return
+		}
+	}
+}
+
+// autoRewrite starts a rewrite when the AOF has grown by
+// AutoAOFRewritePercentage over the size of its base file and is over
+// AutoAOFRewriteMinSize. (Redis measures growth from the size of the
+// whole AOF after the last rewrite or at start; the base file's size
+// is that figure's lasting part, so that a restart does not reset it.)
+func (s *Store) autoRewrite(ctx context.Context, now time.Time) {
+	if s.aof == nil || s.opts.AutoAOFRewritePercentage == 0 {
+		return
+	}
+	s.mu.Lock()
+	busy := s.bgsave.running || s.rewrite.running
+	wait := now.Before(s.rewrite.nextTry)
+	s.mu.Unlock()
+	if busy || wait {
+		return
+	}
+	base, total := s.aof.Sizes()
+	if total <= s.opts.AutoAOFRewriteMinSize {
+		return
+	}
+	growth := total*100/max(base, 1) - 100
+	if growth < int64(s.opts.AutoAOFRewritePercentage) {
+		return
+	}
+	s.log.Info(fmt.Sprintf("Starting automatic rewriting of AOF on %d%% growth", growth))
+	if err := s.BGRewriteAOF(ctx); err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("can't start the automatic AOF rewrite", "err", err)
+	}
+}

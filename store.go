@@ -1,0 +1,326 @@
+package aofrdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aofrdb/aofrdb/aof"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
+)
+
+// Errors of a Store.
+var (
+	// ErrClosed is returned by every call after Close.
+	ErrClosed = errors.New("aofrdb: store closed")
+	// ErrLocked is returned by Open when another Store, in this process
+	// or another, has the data directory open.
+	ErrLocked = errors.New("aofrdb: the data directory is in use by another Store")
+	// ErrMisconf is returned for writes while the Store cannot persist
+	// them (Redis's MISCONF): the AOF could not be written or synced, or
+	// the last background save failed with StopWritesOnBGSaveError. The
+	// error wraps it and says why; reads go on.
+	ErrMisconf = errors.New("aofrdb: writes are refused while persistence fails")
+)
+
+// LockFile is the name of the lock file in the data directory.
+const LockFile = "aofrdb.lock"
+
+// Store is a keyspace persisted as redis-server persists it: an AOF
+// (a multi-part directory) under its fsync policy, with rewrites, and RDB
+// saves, loaded at Open in Redis's order. It is safe for concurrent use.
+type Store struct {
+	opts Options
+	dir  string
+	fsys vfs.FS
+	ks   keyspace.Keyspace
+	log  *slog.Logger
+	lock io.Closer
+	now  func() time.Time
+
+	// turn is the write turn: writes are applied and appended to the
+	// AOF under it, so the log's order is the order of application.
+	turn sync.Mutex
+	aof  *aof.Dir // nil while AOF is off
+	// dirty counts the changes since the last successful save.
+	dirty atomic.Int64
+
+	mu       sync.Mutex // guards the fields below
+	closed   bool
+	bg       sync.WaitGroup // background jobs
+	rewrite  jobState
+	bgsave   jobState
+	lastSave time.Time
+	// saveErr is the last background save's error, nil when it
+	// succeeded or none ran.
+	saveErr error
+
+	stop chan struct{} // closes the cron
+	done chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// jobState is the state of a kind of background job.
+type jobState struct {
+	running      bool
+	started      time.Time
+	lastDuration time.Duration // -1 before the first
+	lastErr      error
+	count        int64 // started since Open
+	failures     int   // in a row
+	nextTry      time.Time
+	wait         chan struct{} // closed when the running job ends
+}
+
+// Open opens the Store of data directory dir, creating dir if needed,
+// and loads its data: with AppendOnly, the AOF directory's base and incr
+// files (a legacy appendonly.aof is upgraded first), or else dump.rdb,
+// which then becomes the new AOF's base; without AppendOnly, dump.rdb.
+// A nil opts means DefaultOptions.
+func Open(dir string, opts *Options) (*Store, error) {
+	if opts == nil {
+		opts = DefaultOptions()
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Store{opts: *opts, dir: dir, fsys: opts.FS, log: opts.Logger, now: opts.Now}
+	if s.fsys == nil {
+		s.fsys = vfs.Default
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.ks = opts.Keyspace
+	if s.ks == nil {
+		s.ks = keyspace.NewMemory(&keyspace.Options{Databases: opts.Databases, Clock: s.now})
+	}
+	s.rewrite.lastDuration, s.bgsave.lastDuration = -1, -1
+	if err := vfs.MkdirAllDurable(s.fsys, dir); err != nil {
+		return nil, fmt.Errorf("aofrdb: data directory %s: %w", dir, err)
+	}
+	lock, err := s.fsys.Lock(filepath.Join(dir, LockFile))
+	if errors.Is(err, vfs.ErrLocked) {
+		return nil, fmt.Errorf("%w: %s", ErrLocked, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("aofrdb: locking %s: %w", dir, err)
+	}
+	s.lock = lock
+	if err := s.load(); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.lastSave = s.now()
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go s.cron()
+	return s, nil
+}
+
+// Keyspace returns the keyspace the Store persists. Use it for what
+// the Store does not offer, never to write: writes that bypass the
+// Store are not persisted.
+func (s *Store) Keyspace() keyspace.Keyspace { return s.ks }
+
+// Exec runs one command in database c.DB: a read without the write
+// turn, a write (or a read that must delete an expired key) with it,
+// appended to the AOF and waited for as the fsync policy says. The
+// reply is appended to c.Reply; SELECT changes c.DB. An error is not a
+// command's error (those are error replies) but the Store's: closed,
+// MISCONF, or a write that could not be made durable, or ctx's.
+func (s *Store) Exec(ctx context.Context, c *keyspace.Call) error {
+	if len(c.Args) == 0 {
+		return errors.New("aofrdb: empty command")
+	}
+	info, known := s.ks.Command(c.Args[0])
+	if !known || !info.Write {
+		if s.isClosed() {
+			return ErrClosed
+		}
+		c.Write = false
+		err := s.ks.Exec(c)
+		if !errors.Is(err, keyspace.ErrWriteNeeded) {
+			return err
+		}
+	}
+	return s.Write(ctx, func(w *Writer) error { return w.Exec(c) })
+}
+
+// Writer holds the write turn, in Store.Write's function.
+type Writer struct {
+	s    *Store
+	recs []keyspace.Record
+	// units counts the calls that logged something, to wrap several in
+	// MULTI/EXEC.
+	units int
+}
+
+// Exec runs c with the write turn. What it logs is appended to the AOF
+// when the function given to Store.Write returns.
+func (w *Writer) Exec(c *keyspace.Call) error {
+	if err := w.s.writable(); err != nil {
+		return err
+	}
+	c.Write = true
+	n := len(c.Log)
+	if err := w.s.ks.Exec(c); err != nil {
+		return err
+	}
+	w.take(c.Log[n:])
+	return nil
+}
+
+// ExecMulti runs calls as one MULTI/EXEC unit (keyspace.ExecMulti).
+func (w *Writer) ExecMulti(calls []keyspace.Call) error {
+	if err := w.s.writable(); err != nil {
+		return err
+	}
+	ns := make([]int, len(calls))
+	for i := range calls {
+		calls[i].Write = true
+		ns[i] = len(calls[i].Log)
+	}
+	if err := w.s.ks.ExecMulti(calls); err != nil {
+		return err
+	}
+	var recs []keyspace.Record
+	for i := range calls {
+		recs = append(recs, calls[i].Log[ns[i]:]...)
+	}
+	w.take(recs)
+	return nil
+}
+
+// Read runs a read command with the write turn held, so that it sees no
+// write between the others of the function (WATCH checks).
+func (w *Writer) Read(c *keyspace.Call) error {
+	c.Write = true
+	n := len(c.Log)
+	if err := w.s.ks.Exec(c); err != nil {
+		return err
+	}
+	w.take(c.Log[n:]) // an expired key it met
+	return nil
+}
+
+func (w *Writer) take(recs []keyspace.Record) {
+	if len(recs) == 0 {
+		return
+	}
+	w.units++
+	w.recs = append(w.recs, recs...)
+}
+
+// Write runs fn with the write turn: what the Writer's calls log is
+// appended to the AOF as one unit (in MULTI/EXEC when it has more than
+// one record), then Write waits, without the turn, until it is as
+// durable as the policy promises.
+func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
+	s.turn.Lock()
+	if s.isClosed() {
+		s.turn.Unlock()
+		return ErrClosed
+	}
+	w := &Writer{s: s}
+	err := fn(w)
+	ack, aerr := s.appendUnit(w.recs)
+	s.turn.Unlock()
+	if err == nil {
+		err = aerr
+	}
+	if err != nil {
+		return err
+	}
+	return ack.Wait(ctx)
+}
+
+// appendUnit appends recs as one unit, under the write turn.
+func (s *Store) appendUnit(recs []keyspace.Record) (aof.Ack, error) {
+	if len(recs) == 0 {
+		return aof.Ack{}, nil
+	}
+	s.dirty.Add(int64(len(recs)))
+	if s.aof == nil {
+		return aof.Ack{}, nil
+	}
+	if len(recs) > 1 {
+		unit := make([]keyspace.Record, 0, len(recs)+2)
+		unit = append(unit, keyspace.Record{DB: recs[0].DB, Args: [][]byte{[]byte("MULTI")}})
+		unit = append(unit, recs...)
+		recs = append(unit, keyspace.Record{DB: recs[0].DB, Args: [][]byte{[]byte("EXEC")}})
+	}
+	ack, err := s.aof.Append(recs)
+	if err != nil {
+		return ack, fmt.Errorf("%w: %w", ErrMisconf, err)
+	}
+	return ack, nil
+}
+
+// writable returns ErrMisconf, wrapped with the reason, when writes are
+// refused.
+func (s *Store) writable() error {
+	if s.aof != nil {
+		if a := s.aof.Appender(); a != nil {
+			if err := a.Err(); err != nil {
+				return fmt.Errorf("%w: errors writing to the AOF file: %w", ErrMisconf, err)
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.saveErr != nil && s.opts.StopWritesOnBGSaveError && len(s.opts.Save) > 0 {
+		return fmt.Errorf("%w: the last background save failed: %w", ErrMisconf, s.saveErr)
+	}
+	return nil
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Close stops the background jobs (waiting for those running), writes
+// and syncs the AOF, does the final save when save points are set, as
+// Redis's shutdown does, and releases the directory. Calling it again
+// returns the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Store) close() error {
+	s.mu.Lock()
+	s.closed = true // new writes and jobs are refused from here on
+	s.mu.Unlock()
+	close(s.stop)
+	<-s.done
+	s.bg.Wait()
+	s.turn.Lock()
+	defer s.turn.Unlock()
+	var errs []error
+	if len(s.opts.Save) > 0 {
+		s.log.Info("saving the final RDB snapshot before exiting")
+		if err := s.saveLocked(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s.aof != nil {
+		s.log.Info("calling fsync() on the AOF file")
+		errs = append(errs, s.aof.Close())
+	}
+	errs = append(errs, s.lock.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,211 @@
+package aofrdb
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/aof"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+)
+
+var ctx = context.Background()
+
+func memOptions(fsys vfs.FS) *Options {
+	o := DefaultOptions()
+	o.FS = fsys
+	return o
+}
+
+func mustOpen(t *testing.T, dir string, o *Options) *Store {
+	t.Helper()
+	s, err := Open(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func mustGet(t *testing.T, s *Store, key string) string {
+	t.Helper()
+	v, ok, err := s.Get(ctx, []byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		return "<none>"
+	}
+	return string(v)
+}
+
+func TestOpenOptions(t *testing.T) {
+	if _, err := Open(t.TempDir(), &Options{}); !errors.Is(err, ErrOptions) {
+		t.Errorf("Options{}: %v", err)
+	}
+	o := DefaultOptions()
+	o.DBFilename = "a/b.rdb"
+	if _, err := Open(t.TempDir(), o); !errors.Is(err, ErrOptions) {
+		t.Errorf("dbfilename a path: %v", err)
+	}
+}
+
+// TestReopen: for each persistence setting, what was written is back
+// after Close and Open.
+func TestReopen(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(o *Options)
+	}{
+		{"rdb", func(o *Options) {}},
+		{"aof-everysec", func(o *Options) { o.AppendOnly = true }},
+		{"aof-always", func(o *Options) { o.AppendOnly, o.AppendFsync = true, aof.Always }},
+		{"aof-no-preamble", func(o *Options) { o.AppendOnly, o.AOFUseRDBPreamble = true, false }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := vfs.NewMem()
+			o := memOptions(mem)
+			tc.set(o)
+			s := mustOpen(t, "data", o)
+			if err := s.Set(ctx, []byte("a"), []byte("1"), 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Set(ctx, []byte("b"), []byte("2"), time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Del(ctx, []byte("a")); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Set(ctx, []byte("c"), []byte("3"), 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatalf("second Close: %v", err)
+			}
+			if err := s.Set(ctx, []byte("x"), nil, 0); !errors.Is(err, ErrClosed) {
+				t.Errorf("Set after Close: %v", err)
+			}
+			s = mustOpen(t, "data", o)
+			defer s.Close()
+			if got := mustGet(t, s, "a") + mustGet(t, s, "b") + mustGet(t, s, "c"); got != "<none>23" {
+				t.Errorf("after reopen: %s", got)
+			}
+			if ttl, err := s.TTL(ctx, []byte("b")); err != nil || ttl <= 0 || ttl > time.Hour {
+				t.Errorf("TTL of b: %v, %v", ttl, err)
+			}
+		})
+	}
+}
+
+// TestRDBBecomesBase is the seeds' scenario: a data set saved as RDB
+// only, then AOF switched on. Redis 7 starts empty and later saves the
+// emptiness over dump.rdb; the Store loads the RDB and makes it the
+// AOF's base.
+func TestRDBBecomesBase(t *testing.T) {
+	mem := vfs.NewMem()
+	o := memOptions(mem)
+	s := mustOpen(t, "data", o)
+	if err := s.Set(ctx, []byte("k"), []byte("v"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil { // the final save writes dump.rdb
+		t.Fatal(err)
+	}
+	o.AppendOnly = true
+	s = mustOpen(t, "data", o)
+	if got := mustGet(t, s, "k"); got != "v" {
+		t.Fatalf("with AOF switched on: k = %s", got)
+	}
+	if err := s.Set(ctx, []byte("k2"), []byte("v2"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The AOF alone holds everything: remove the RDB.
+	if err := mem.Remove("data/dump.rdb"); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, "data", o)
+	defer s.Close()
+	if got := mustGet(t, s, "k") + mustGet(t, s, "k2"); got != "vv2" {
+		t.Errorf("from the AOF: %s", got)
+	}
+}
+
+func TestLock(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, nil)
+	if _, err := Open(dir, nil); !errors.Is(err, ErrLocked) {
+		t.Errorf("second Open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, dir, nil)
+	s.Close()
+}
+
+// TestRewriteAndSave: rewrites and saves while writing keep every write,
+// and the rewrite leaves one base and one incr file.
+func TestRewriteAndSave(t *testing.T) {
+	mem := vfs.NewMem()
+	o := memOptions(mem)
+	o.AppendOnly = true
+	o.Save = nil
+	s := mustOpen(t, "data", o)
+	for i := range 100 {
+		k := []byte{byte('a' + i%26)}
+		if err := s.Set(ctx, k, []byte{byte(i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+		switch i {
+		case 30:
+			if err := s.BGRewriteAOF(ctx); err != nil {
+				t.Fatal(err)
+			}
+		case 60:
+			if err := s.BGSave(ctx); err != nil {
+				t.Fatal(err)
+			}
+		case 80:
+			if err := s.WaitBackground(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RewriteAOF(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.WaitBackground(ctx); err != nil {
+		t.Fatal(err)
+	}
+	info := s.Info()
+	if info.AOFRewrites != 2 || info.AOFLastBGRewriteStatus != "ok" || info.RDBSaves != 1 {
+		t.Errorf("info: %+v", info)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := mem.List("data/appendonlydir")
+	want := []string{"appendonly.aof.3.base.rdb", "appendonly.aof.3.incr.aof", "appendonly.aof.manifest"}
+	if !slices.Equal(names, want) {
+		t.Errorf("files %v, want %v", names, want)
+	}
+	if _, err := mem.Stat(filepath.Join("data", "dump.rdb")); err != nil {
+		t.Errorf("BGSAVE's file: %v", err)
+	}
+	s = mustOpen(t, "data", o)
+	defer s.Close()
+	for i := 74; i < 100; i++ {
+		k := string(rune('a' + i%26))
+		if got := mustGet(t, s, k); got != string([]byte{byte(i)}) {
+			t.Errorf("%s = %q, want %q", k, got, []byte{byte(i)})
+		}
+	}
+}
