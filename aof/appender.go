@@ -171,12 +171,18 @@ func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
 // Append encodes recs, with a SELECT whenever the database changes (not
 // for MULTI and EXEC, which belong to no database) and timestamp
 // annotations when enabled, and returns the offset the records end at,
-// for Wait. It returns the sticky error, appending nothing, while one is
-// set.
+// for Wait.
+//
+// While a sticky write error is set, it still buffers the records, for
+// Retry to write (the caller has applied them: dropping them would make
+// the file disagree with memory), and returns the offset with the error:
+// the records cannot be acknowledged now. A caller should refuse new
+// writes before applying them while Err is set, as Redis's MISCONF
+// does. After Close it returns ErrClosed and buffers nothing.
 func (a *Appender) Append(recs []keyspace.Record) (int64, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.err != nil {
+	if a.err == ErrClosed {
 		return 0, a.err
 	}
 	start := len(a.buf)
@@ -197,7 +203,7 @@ func (a *Appender) Append(recs []keyspace.Record) (int64, error) {
 		a.buf = resp.AppendCommand(a.buf, r.Args...)
 	}
 	a.end += int64(len(a.buf) - start)
-	return a.end, nil
+	return a.end, a.err
 }
 
 // isUnitMarker reports whether name is MULTI or EXEC.

@@ -179,6 +179,7 @@ func TestStickyError(t *testing.T) {
 			if got := readString(t, mem, "a.aof"); got != good {
 				t.Errorf("after the failed write the file holds %q, want %q", got, good)
 			}
+			// Records applied meanwhile are kept for Retry, with the error.
 			if _, err := a.Append([]keyspace.Record{rec(0, "SET", "c", "3")}); !errors.As(err, &werr) {
 				t.Errorf("Append while failed: %v", err)
 			}
@@ -193,7 +194,7 @@ func TestStickyError(t *testing.T) {
 				t.Fatal(err)
 			}
 			appendWait(t, a, rec(0, "SET", "d", "4"))
-			want := good + "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$1\r\nd\r\n$1\r\n4\r\n"
+			want := good + "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n*3\r\n$3\r\nSET\r\n$1\r\nd\r\n$1\r\n4\r\n"
 			if got := readString(t, mem, "a.aof"); got != want {
 				t.Errorf("file:\n%q\nwant:\n%q", got, want)
 			}

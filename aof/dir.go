@@ -192,8 +192,9 @@ func (k Ack) Wait(ctx context.Context) error {
 	return k.a.Wait(ctx, k.end)
 }
 
-// Append appends recs to the current incr file, as Appender.Append does.
-// The caller holds the write turn.
+// Append appends recs to the current incr file, as Appender.Append does
+// (with a sticky error set, the records are kept for Retry and the error
+// returned). The caller holds the write turn.
 func (d *Dir) Append(recs []keyspace.Record) (Ack, error) {
 	d.mu.Lock()
 	a, closed := d.cur, d.closed
