@@ -170,6 +170,9 @@ type Writer struct {
 // Exec runs c with the write turn. What it logs is appended to the AOF
 // when the function given to Store.Write returns.
 func (w *Writer) Exec(c *keyspace.Call) error {
+	if len(c.Args) == 0 {
+		return errors.New("aofrdb: empty command")
+	}
 	if info, ok := w.s.ks.Command(c.Args[0]); ok && info.Write {
 		if err := w.s.writable(); err != nil {
 			return err
