@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -40,6 +41,7 @@ func main() {
 	mode := flag.String("mode", "load", "check, load or gen")
 	keys := flag.Int("keys", 1000000, "gen: number of keys")
 	seed := flag.Uint64("seed", 1, "gen: random seed")
+	cpuprofile := flag.String("cpuprofile", "", "check, load: write a CPU profile of the run to this file")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: aofload -mode check|load PATH | aofload -mode gen [-keys N] [-seed S]\n")
 		flag.PrintDefaults()
@@ -55,6 +57,16 @@ func main() {
 			os.Exit(2)
 		}
 		dir, prefix := splitPath(flag.Arg(0))
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "aofload:", err)
+				os.Exit(1)
+			}
+			pprof.StartCPUProfile(f)
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
 		if *mode == "check" {
 			err = check(dir, prefix)
 		} else {
