@@ -131,6 +131,12 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 	}
 	res.End = start
 	l := loader{name: name, t: t, f: f}
+	switch kt := t.(type) {
+	case KeyspaceTarget:
+		l.kt = &kt
+	case *KeyspaceTarget:
+		l.kt = kt
+	}
 	err = l.replay(io.NewSectionReader(f, start, res.Size-start), start, &o, &res)
 	if err == nil {
 		return res, nil
@@ -166,6 +172,18 @@ type loader struct {
 	name string
 	t    Target
 	f    vfs.File
+	// kt is t when it is a KeyspaceTarget: its commands then run in
+	// call, whose reply and log buffers are reused from one to the next.
+	kt   *KeyspaceTarget
+	call keyspace.Call
+}
+
+// exec runs one command outside a MULTI in t.
+func (l *loader) exec(db int, args [][]byte) (int, error) {
+	if l.kt == nil {
+		return l.t.Exec(db, args)
+	}
+	return l.kt.exec(&l.call, db, args)
 }
 
 // replay replays the commands of r, which starts at offset base of the
@@ -225,7 +243,7 @@ func (l *loader) replay(r io.Reader, base int64, o *LoadOptions, res *FileResult
 		case inMulti:
 			multi = append(multi, cloneArgs(args))
 		default:
-			if db, err = l.t.Exec(db, args); err != nil {
+			if db, err = l.exec(db, args); err != nil {
 				return &LoadError{File: l.name, Offset: rd.Offset(), Err: err}
 			}
 			res.Commands++
@@ -283,11 +301,18 @@ func (k KeyspaceTarget) check(args [][]byte) error {
 }
 
 func (k KeyspaceTarget) Exec(db int, args [][]byte) (int, error) {
+	var c keyspace.Call
+	return k.exec(&c, db, args)
+}
+
+// exec is Exec in c, reset first (a loader reuses one Call).
+func (k *KeyspaceTarget) exec(c *keyspace.Call, db int, args [][]byte) (int, error) {
 	if err := k.check(args); err != nil {
 		return db, err
 	}
-	c := keyspace.Call{DB: db, Args: args, Now: k.Now, Write: true, Loading: true}
-	err := k.KS.Exec(&c)
+	c.Reset()
+	c.DB, c.Args, c.Now, c.Write, c.Loading = db, args, k.Now, true, true
+	err := k.KS.Exec(c)
 	return c.DB, err
 }
 
