@@ -79,6 +79,7 @@ type checker struct {
 	r     *bufio.Reader
 	pos   int64 // offset of the next byte of r
 	lines int64
+	name  []byte // the name of the last command read
 }
 
 func (k *checker) run(c *FileCheck) {
@@ -241,7 +242,7 @@ func (k *checker) command() ([]byte, string) {
 	if problem != "" {
 		return nil, problem
 	}
-	var name []byte
+	name := k.name[:0]
 	for i := int64(0); i < argc; i++ {
 		n, problem := k.number('$')
 		if problem != "" {
@@ -267,6 +268,7 @@ func (k *checker) command() ([]byte, string) {
 		}
 		if i == 0 {
 			name = append(name[:0], b[:n]...)
+			k.name = name
 		}
 		k.r.Discard(int(n) + 2)
 		k.pos += n + 2
