@@ -176,6 +176,9 @@ type loader struct {
 	// call, whose reply and log buffers are reused from one to the next.
 	kt   *KeyspaceTarget
 	call keyspace.Call
+	// known is the name of the last command that kt knows (an AOF runs
+	// the same command many times in a row).
+	known []byte
 }
 
 // exec runs one command outside a MULTI in t.
@@ -183,7 +186,13 @@ func (l *loader) exec(db int, args [][]byte) (int, error) {
 	if l.kt == nil {
 		return l.t.Exec(db, args)
 	}
-	return l.kt.exec(&l.call, db, args)
+	if len(args) == 0 || !bytes.Equal(args[0], l.known) {
+		if err := l.kt.check(args); err != nil {
+			return db, err
+		}
+		l.known = append(l.known[:0], args[0]...)
+	}
+	return l.kt.run(&l.call, db, args)
 }
 
 // replay replays the commands of r, which starts at offset base of the
@@ -301,15 +310,16 @@ func (k KeyspaceTarget) check(args [][]byte) error {
 }
 
 func (k KeyspaceTarget) Exec(db int, args [][]byte) (int, error) {
-	var c keyspace.Call
-	return k.exec(&c, db, args)
-}
-
-// exec is Exec in c, reset first (a loader reuses one Call).
-func (k *KeyspaceTarget) exec(c *keyspace.Call, db int, args [][]byte) (int, error) {
 	if err := k.check(args); err != nil {
 		return db, err
 	}
+	var c keyspace.Call
+	return k.run(&c, db, args)
+}
+
+// run runs a checked command in c, reset first (a loader reuses one
+// Call).
+func (k *KeyspaceTarget) run(c *keyspace.Call, db int, args [][]byte) (int, error) {
 	c.Reset()
 	c.DB, c.Args, c.Now, c.Write, c.Loading = db, args, k.Now, true, true
 	err := k.KS.Exec(c)
