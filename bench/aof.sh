@@ -84,9 +84,9 @@ startredis() {
 
 # waitloaded DIR: wait until the server of DIR has loaded its data.
 waitloaded() {
-	for _ in $(seq 12000); do
+	for _ in $(seq 3000); do
 		redis-cli -s "$1/redis.sock" info persistence 2>/dev/null | grep -q '^loading:0' && return
-		sleep 0.01
+		sleep 0.1
 	done
 	echo "aof.sh: redis-server in $1 does not finish loading" >&2
 	exit 1
@@ -143,12 +143,13 @@ field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 # stats: best and median of the arguments.
 stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {printf "%.3f %.3f", a[1], a[int((NR+1)/2)]}'; }
 
-# row NAME MB SECONDS...: a table row.
+# row NAME MB SECONDS...: a table row, and every run's seconds.
 row() {
 	local name=$1 mb=$2 b m
 	shift 2
 	read -r b m <<<"$(stats "$@")"
-	printf '%-22s %9.3f %9.3f %9.0f %9.0f\n' "$name" "$b" "$m" "$(echo "$mb / $b" | bc -l)" "$(echo "$mb / $m" | bc -l)"
+	printf '%-22s %9.3f %9.3f %9.0f %9.0f  (%s)\n' "$name" "$b" "$m" "$(echo "$mb / $b" | bc -l)" "$(echo "$mb / $m" | bc -l)" \
+		"$(printf '%.2f ' "$@" | sed 's/ $//')"
 	best=$b median=$m
 }
 
@@ -197,7 +198,7 @@ for shape in incr base; do
 
 	echo
 	echo "$shape: $(ls "$src" | grep -v manifest | tr '\n' ' ')— $bytes bytes, $nkeys keys; $runs runs"
-	printf '%-22s %9s %9s %9s %9s\n' "" "best s" "median s" "MB/s best" "MB/s med"
+	printf '%-22s %9s %9s %9s %9s  %s\n' "" "best s" "median s" "MB/s best" "MB/s med" "(each run, s)"
 	row "redis-check-aof" "$mb" "${ck_redis[@]}"
 	rb=$best rmed=$median
 	row "aofload -mode check" "$mb" "${ck_ours[@]}"
