@@ -36,6 +36,9 @@
 # Environment:
 #   KEYS  keys in the data set (default 1000000)
 #   RUNS  rounds per directory (default 5)
+#   GOGCS GOGC values (e.g. "400 off") for extra rows of our load with
+#         that GOGC, to see what the garbage collector costs (default
+#         none: our load runs with the environment's GOGC)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -170,6 +173,7 @@ for shape in incr base; do
 	"$tmp/aofrdb" check "$man" >/dev/null 2>&1 && cli=true
 
 	ck_ours=() ck_redis=() ck_cli=() ld_ours=() ld_redis=()
+	declare -A ld_gogc=()
 	heap= rss= rmem= rrss=
 	for ((r = 1; r <= runs; r++)); do
 		[ -t 2 ] && printf '\r%s: run %d/%d' "$shape" "$r" "$runs" >&2
@@ -181,6 +185,9 @@ for shape in incr base; do
 		got=$(field keys "$line")
 		[ "$got" = "$nkeys" ] || { echo "aof.sh: we loaded $got keys, redis-server had $nkeys" >&2; exit 1; }
 		ld_ours+=("$(field seconds "$line")")
+		for g in ${GOGCS:-}; do
+			ld_gogc[$g]+=" $(field seconds "$(GOGC=$g "$tmp/aofload" -mode load "$src")")"
+		done
 		heap=$(field peakheapMB "$line") rss=$(field maxrssMB "$line")
 
 		startredis "$rdir"
@@ -216,6 +223,12 @@ for shape in incr base; do
 	row "aof.LoadDir" "$mb" "${ld_ours[@]}"
 	printf '  load: ours is %.2fx redis-server (best), %.2fx (median); goal >= 1.5\n' \
 		"$(echo "$rb / $best" | bc -l)" "$(echo "$rmed / $median" | bc -l)"
+	for g in ${GOGCS:-}; do
+		# shellcheck disable=SC2086 # the times, split
+		row "aof.LoadDir GOGC=$g" "$mb" ${ld_gogc[$g]}
+		printf '  load with GOGC=%s: %.2fx redis-server (best), %.2fx (median)\n' "$g" \
+			"$(echo "$rb / $best" | bc -l)" "$(echo "$rmed / $median" | bc -l)"
+	done
 	printf '  memory: redis-server used_memory %.0f MB, peak RSS %.0f MB; ours peak Go heap %s MB, peak RSS %s MB\n' \
 		"$(echo "$rmem / 1048576" | bc -l)" "$(echo "$rrss / 1024" | bc -l)" "$heap" "$rss"
 done
