@@ -116,6 +116,7 @@ type checker struct {
 	// the check there. inMulti says whether it is inside a MULTI (which
 	// starts at c.OKUpTo then).
 	annotation func(c *FileCheck, at int64, line []byte, inMulti bool) (stop bool)
+	name  []byte // the name of the last command read
 }
 
 func (k *checker) run(c *FileCheck) {
@@ -293,7 +294,7 @@ func (k *checker) command() ([]byte, string) {
 	if problem != "" {
 		return nil, problem
 	}
-	var name []byte
+	name := k.name[:0]
 	for i := int64(0); i < argc; i++ {
 		n, problem := k.number('$')
 		if problem != "" {
@@ -321,6 +322,7 @@ func (k *checker) command() ([]byte, string) {
 		}
 		if i == 0 {
 			name = append(name[:0], b[:n]...)
+			k.name = name
 		}
 		k.r.Discard(int(n) + 2)
 		k.pos += n + 2

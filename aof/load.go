@@ -136,6 +136,12 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 	}
 	res.End = start
 	l := loader{name: name, t: t, f: f}
+	switch kt := t.(type) {
+	case KeyspaceTarget:
+		l.kt = &kt
+	case *KeyspaceTarget:
+		l.kt = kt
+	}
 	err = l.replay(io.NewSectionReader(f, start, res.Size-start), start, &o, &res)
 	if err == nil {
 		return res, nil
@@ -173,6 +179,27 @@ type loader struct {
 	name string
 	t    Target
 	f    vfs.File
+	// kt is t when it is a KeyspaceTarget: its commands then run in
+	// call, whose reply and log buffers are reused from one to the next.
+	kt   *KeyspaceTarget
+	call keyspace.Call
+	// known is the name of the last command that kt knows (an AOF runs
+	// the same command many times in a row).
+	known []byte
+}
+
+// exec runs one command outside a MULTI in t.
+func (l *loader) exec(db int, args [][]byte) (int, error) {
+	if l.kt == nil {
+		return l.t.Exec(db, args)
+	}
+	if len(args) == 0 || !bytes.Equal(args[0], l.known) {
+		if err := l.kt.check(args); err != nil {
+			return db, err
+		}
+		l.known = append(l.known[:0], args[0]...)
+	}
+	return l.kt.run(&l.call, db, args)
 }
 
 // replay replays the commands of r, which starts at offset base of the
@@ -232,7 +259,7 @@ func (l *loader) replay(r io.Reader, base int64, o *LoadOptions, res *FileResult
 		case inMulti:
 			multi = append(multi, cloneArgs(args))
 		default:
-			if db, err = l.t.Exec(db, args); err != nil {
+			if db, err = l.exec(db, args); err != nil {
 				return &LoadError{File: l.name, Offset: rd.Offset(), Err: err}
 			}
 			res.Commands++
@@ -293,8 +320,16 @@ func (k KeyspaceTarget) Exec(db int, args [][]byte) (int, error) {
 	if err := k.check(args); err != nil {
 		return db, err
 	}
-	c := keyspace.Call{DB: db, Args: args, Now: k.Now, Write: true, Loading: true}
-	err := k.KS.Exec(&c)
+	var c keyspace.Call
+	return k.run(&c, db, args)
+}
+
+// run runs a checked command in c, reset first (a loader reuses one
+// Call).
+func (k *KeyspaceTarget) run(c *keyspace.Call, db int, args [][]byte) (int, error) {
+	c.Reset()
+	c.DB, c.Args, c.Now, c.Write, c.Loading = db, args, k.Now, true, true
+	err := k.KS.Exec(c)
 	return c.DB, err
 }
 

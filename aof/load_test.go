@@ -377,6 +377,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad first byte", set + "+OK\r\n" + set, ErrFormat, int64(len(set))},
 		{"bad argument", set + "*1\r\n:3\r\n", ErrFormat, int64(len(set))},
 		{"unknown command", set + "*1\r\n$7\r\nNOTACMD\r\n", ErrUnknownCommand, int64(len(set))},
+		{"unknown command after known ones", set + set + "*1\r\n$7\r\nNOTACMD\r\n", ErrUnknownCommand, int64(2 * len(set))},
+		{"empty command name", set + "*1\r\n$0\r\n\r\n", ErrUnknownCommand, int64(len(set))},
 		{"partial annotation", set + "#TS:17", nil, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
