@@ -116,7 +116,7 @@ type checker struct {
 	// the check there. inMulti says whether it is inside a MULTI (which
 	// starts at c.OKUpTo then).
 	annotation func(c *FileCheck, at int64, line []byte, inMulti bool) (stop bool)
-	name  []byte // the name of the last command read
+	name       []byte // the name of the last command read
 }
 
 func (k *checker) run(c *FileCheck) {
