@@ -1,20 +1,18 @@
 package aof
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/aofrdb/aofrdb/internal/dataset"
+	"github.com/aofrdb/aofrdb/internal/redisdata"
 	"github.com/aofrdb/aofrdb/internal/redistest"
 	"github.com/aofrdb/aofrdb/internal/testenv"
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/manifest"
-	"github.com/aofrdb/aofrdb/rdb"
 )
 
 // writeDir writes a multi-part AOF directory as a Store will: the base
@@ -94,29 +92,9 @@ func TestDirInRedis(t *testing.T) {
 	}
 }
 
-// redisDataset reads every key of a redis-server's 16 databases (DUMP and
-// PEXPIRETIME).
+// redisDataset reads every key of a redis-server's 16 databases.
 func redisDataset(t *testing.T, rc *redistest.Client) *dataset.Dataset {
-	t.Helper()
-	var b dataset.Builder
-	for db := range 16 {
-		rc.Must("SELECT", strconv.Itoa(db))
-		for _, k := range rc.Must("KEYS", "*").Elems {
-			v, err := rdb.ParseDump(rc.DoBytes([]byte("DUMP"), k.Str).Str)
-			if err != nil {
-				t.Fatalf("db %d key %q: %v", db, k.Str, err)
-			}
-			exp := max(rc.DoBytes([]byte("PEXPIRETIME"), k.Str).Int, 0)
-			if err := b.Add(&rdb.Entry{DB: db, Key: bytes.Clone(k.Str), ExpireAt: exp, Idle: -1, Freq: -1, Value: v}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	d, err := b.Dataset()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return redisdata.Read(t, rc)
 }
 
 // TestLoadDirMissingFile: a file the manifest lists must exist.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aofrdb/aofrdb/internal/dataset"
+	"github.com/aofrdb/aofrdb/internal/redisdata"
 	"github.com/aofrdb/aofrdb/internal/redistest"
 	"github.com/aofrdb/aofrdb/internal/testenv"
 	"github.com/aofrdb/aofrdb/rdb"
@@ -486,24 +487,7 @@ func TestConvertAOFDirInRedis(t *testing.T) {
 			t.Fatalf("convert: %s", stderr)
 		}
 		rc := redistest.Start(t, data, "--appendonly", "yes").Client()
-		var b dataset.Builder
-		for db := range 16 {
-			rc.Must("SELECT", strconv.Itoa(db))
-			for _, k := range rc.Must("KEYS", "*").Elems {
-				v, err := rdb.ParseDump(rc.DoBytes([]byte("DUMP"), k.Str).Str)
-				if err != nil {
-					t.Fatalf("db %d key %q: %v", db, k.Str, err)
-				}
-				exp := max(rc.DoBytes([]byte("PEXPIRETIME"), k.Str).Int, 0)
-				if err := b.Add(&rdb.Entry{DB: db, Key: bytes.Clone(k.Str), ExpireAt: exp, Idle: -1, Freq: -1, Value: v}); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		got, err := b.Dataset()
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := redisdata.Read(t, rc)
 		if !dataset.Equal(want, got) {
 			t.Errorf("--base %s: redis-server loaded other data:\n%s", base, dataset.Diff(want, got))
 		}
