@@ -109,6 +109,7 @@ type Appender struct {
 	syncing   atomic.Pointer[chan struct{}]
 	postponed time.Time // under the flushing token
 	delayed   atomic.Int64
+	paused    atomic.Bool // PauseSyncs
 
 	stop chan struct{} // closes the everysec syncer
 	done chan struct{}
@@ -265,7 +266,7 @@ func (a *Appender) Wait(ctx context.Context, end int64) error {
 			continue
 		}
 		if !a.reached(end) {
-			a.flush(a.opts.Policy == Always)
+			a.flush(a.syncsEach())
 		}
 		<-a.flushing
 	}
@@ -315,8 +316,20 @@ func (a *Appender) Err() error { return a.stickyErr() }
 // for a background sync after 2 s (INFO's aof_delayed_fsync).
 func (a *Appender) DelayedFsyncs() int64 { return a.delayed.Load() }
 
+// syncsEach reports whether Wait syncs: under Always, unless syncs are
+// paused.
+func (a *Appender) syncsEach() bool {
+	return a.opts.Policy == Always && !a.paused.Load()
+}
+
+// PauseSyncs pauses (or resumes) the syncs of the policy, as Redis's
+// no-appendfsync-on-rewrite does while a rewrite or a save runs: Wait
+// then returns once the bytes are written, under every policy, and the
+// everysec background sync is skipped. Close, Sync and Retry still sync.
+func (a *Appender) PauseSyncs(pause bool) { a.paused.Store(pause) }
+
 func (a *Appender) reached(end int64) bool {
-	if a.opts.Policy == Always {
+	if a.syncsEach() {
 		return a.synced.Load() >= end
 	}
 	return a.written.Load() >= end
@@ -442,7 +455,7 @@ func (a *Appender) syncer() {
 			return
 		case <-t.C:
 		}
-		if a.synced.Load() >= a.written.Load() {
+		if a.paused.Load() || a.synced.Load() >= a.written.Load() {
 			continue
 		}
 		// Sync without the flushing token, so that a write that cannot

@@ -316,3 +316,38 @@ func TestEverySecPostpones(t *testing.T) {
 		}
 	})
 }
+
+// TestPauseSyncs: while syncs are paused, Always returns once written,
+// without a sync, and the everysec cycle syncs nothing; resumed, Always
+// syncs again.
+func TestPauseSyncs(t *testing.T) {
+	for _, p := range []Policy{Always, EverySec} {
+		t.Run(p.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				mem := vfs.NewMem()
+				fsys := &countSyncs{FS: mem}
+				a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p})
+				if err != nil {
+					t.Fatal(err)
+				}
+				a.PauseSyncs(true)
+				appendWait(t, a, rec(0, "SET", "a", "1"))
+				time.Sleep(3 * time.Second)
+				synctest.Wait()
+				if n := fsys.n.Load(); n != 0 {
+					t.Errorf("%d syncs while paused", n)
+				}
+				a.PauseSyncs(false)
+				appendWait(t, a, rec(0, "SET", "b", "2"))
+				time.Sleep(2 * time.Second)
+				synctest.Wait()
+				if n := fsys.n.Load(); n == 0 {
+					t.Errorf("no sync once resumed")
+				}
+				if err := a.Close(); err != nil {
+					t.Fatal(err)
+				}
+			})
+		})
+	}
+}

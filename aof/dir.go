@@ -60,6 +60,7 @@ type Dir struct {
 	incrSizes int64 // sizes of the incr files before cur
 	rewriting *Rewrite
 	closed    bool
+	paused    bool // PauseSyncs
 }
 
 // Errors of a Dir.
@@ -209,6 +210,16 @@ func (d *Dir) Append(recs []keyspace.Record) (Ack, error) {
 	return Ack{a: a, end: end}, nil
 }
 
+// PauseSyncs pauses or resumes the policy's syncs of the incr files
+// (Appender.PauseSyncs), for no-appendfsync-on-rewrite; it holds for
+// the incr files BeginRewrite creates.
+func (d *Dir) PauseSyncs(pause bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.paused = pause
+	d.cur.PauseSyncs(pause)
+}
+
 // Appender returns the appender of the current incr file, for Retry and
 // DelayedFsyncs. It changes with each BeginRewrite.
 func (d *Dir) Appender() *Appender {
@@ -276,6 +287,7 @@ func (d *Dir) BeginRewrite(ctx context.Context) (*Rewrite, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.PauseSyncs(d.paused)
 	m := copyManifest(d.m)
 	m.Incr = append(m.Incr, manifest.File{Name: incr, Seq: seq, Type: manifest.Incr})
 	if err := manifest.Write(d.fsys, d.dir, d.prefix, m); err != nil {
