@@ -2,6 +2,7 @@ package aofrdb
 
 import (
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,7 +256,8 @@ func startConf(t *testing.T, bin, conf string) *redistest.Client {
 		cmd.Wait()
 	})
 	for i := 0; ; i++ {
-		if _, err := os.Stat(sock); err == nil {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
 			break
 		}
 		if i == 1000 {
