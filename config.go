@@ -32,6 +32,7 @@ type Config struct {
 // Directive is one directive of a redis.conf: a line's words, unquoted.
 type Directive struct {
 	Line int    // the line's number, from 1
+	Text string // the line, trimmed
 	Name string // lower case
 	Args []string
 }
@@ -127,7 +128,7 @@ func (p *configParser) line(n int, raw []byte) error {
 	args := words[1:]
 	set, known := configSetters[name]
 	if !known {
-		p.cfg.Ignored = append(p.cfg.Ignored, Directive{Line: n, Name: name, Args: args})
+		p.cfg.Ignored = append(p.cfg.Ignored, Directive{Line: n, Text: text, Name: name, Args: args})
 		return nil
 	}
 	if name == "save" {

@@ -25,7 +25,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	if !reflect.DeepEqual(cfg.Options, DefaultOptions()) {
 		t.Errorf("options %+v, want the defaults", cfg.Options)
 	}
-	if cfg.Dir != "" || len(cfg.Ignored) != 1 || !reflect.DeepEqual(cfg.Ignored[0], Directive{4, "port", []string{"7000"}}) {
+	if cfg.Dir != "" || len(cfg.Ignored) != 1 || !reflect.DeepEqual(cfg.Ignored[0], Directive{4, "port 7000", "port", []string{"7000"}}) {
 		t.Errorf("dir %q ignored %+v", cfg.Dir, cfg.Ignored)
 	}
 }
@@ -85,7 +85,7 @@ include "/etc/other.conf"
 	if cfg.Dir != filepath.Join("/data", "sub") {
 		t.Errorf("dir %q", cfg.Dir)
 	}
-	wantIgnored := []Directive{{23, "maxmemory", []string{"100mb"}}, {24, "include", []string{"/etc/other.conf"}}}
+	wantIgnored := []Directive{{23, "Maxmemory 100mb", "maxmemory", []string{"100mb"}}, {24, `include "/etc/other.conf"`, "include", []string{"/etc/other.conf"}}}
 	if !reflect.DeepEqual(cfg.Ignored, wantIgnored) {
 		t.Errorf("ignored %+v", cfg.Ignored)
 	}

@@ -81,3 +81,8 @@ func (s *Store) Reload() error {
 	}
 	return s.loadRDB(s.fsys, filepath.Join(s.dir, s.opts.DBFilename), &progress{})
 }
+
+// Writable returns nil when the Store accepts writes, or the ErrMisconf
+// error they get (see ErrMisconf), so that a server can refuse a write
+// before it runs, as Redis refuses one it queues in MULTI, and PING.
+func (s *Store) Writable() error { return s.writable() }
