@@ -398,11 +398,14 @@ func isCSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
-// splitConfigArgs splits a line as Redis's sdssplitargs does (the line
-// holds no NUL). It returns false where sdssplitargs fails: an
-// unterminated quote, or a closing quote followed by something other
-// than white space.
+// splitConfigArgs splits a line as Redis's sdssplitargs does, reading
+// it as a C string: up to its first NUL. It returns false where
+// sdssplitargs fails: an unterminated quote, or a closing quote
+// followed by something other than white space.
 func splitConfigArgs(line string) ([]string, bool) {
+	if i := strings.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
+	}
 	at := func(i int) byte { // the C string's byte i, 0 at the end
 		if i < len(line) {
 			return line[i]

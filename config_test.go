@@ -106,6 +106,7 @@ func TestParseConfigSave(t *testing.T) {
 		{`save "10 1" "20 2"`, nil}, // two words: each must be a number
 		{`save "10 0"`, []SavePoint{{10, 0}}},
 		{`save +10 ""`, []SavePoint{{10, 0}}},
+		{`save "10 1\x00 20 2"`, []SavePoint{{10, 1}}}, // split again up to the NUL
 	} {
 		cfg, err := ParseConfig(strings.NewReader(tc.text))
 		if tc.text == `save "10 1" "20 2"` {
@@ -274,6 +275,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add("save \"900 1\"\nappendonly yes\ndir /x\n")
 	f.Add("auto-aof-rewrite-min-size 99999999999999999999gb\nsave +1 ''")
 	f.Add("dbfilename \"\\xff\\x00\"\nappendfsync 'no")
+	f.Add(`save "1 1\x00 2"`) // a NUL in an argument split again
 	for _, tc := range badConfigs {
 		f.Add(tc.text)
 	}
