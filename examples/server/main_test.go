@@ -237,3 +237,45 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("unixsocket %q", c.UnixSocket)
 	}
 }
+
+// TestRunPersists: the program keeps its data in --dir across a
+// SIGTERM and a restart, as redis-server's default shutdown does (the
+// final save with save points), and with the AOF.
+func TestRunPersists(t *testing.T) {
+	for _, args := range [][]string{{"--save", "3600 1"}, {"--appendonly", "yes", "--appendfsync", "always"}} {
+		dir := t.TempDir()
+		sock := sockPath(t)
+		p := startProgram(t, append([]string{"--port", "0", "--unixsocket", sock, "--dir", dir}, args...)...)
+		p.ready(t, "unix")
+		c := redistest.Dial(t, "unix", sock)
+		check(t, c, "OK", "SET", "k", "v")
+		check(t, c, "1", "RPUSH", "l", "a")
+		p.stop <- syscall.SIGTERM
+		if code := p.exit(t); code != 0 {
+			t.Fatalf("%q: exit code %d\n%s", args, code, p.stderr.String())
+		}
+		p = startProgram(t, append([]string{"--port", "0", "--unixsocket", sock, "--dir", dir}, args...)...)
+		p.ready(t, "unix")
+		c = redistest.Dial(t, "unix", sock)
+		check(t, c, `"v"`, "GET", "k")
+		check(t, c, `array["a"]`, "LRANGE", "l", "0", "-1")
+		// A second server on the same directory is refused.
+		var stdout, stderr syncBuffer
+		code := run([]string{"--port", "0", "--unixsocket", sock + "2", "--dir", dir}, &stdout, &stderr, nil)
+		if code != 1 || !strings.Contains(stderr.String(), "in use") {
+			t.Errorf("second server on %s: exit code %d\n%s", dir, code, stderr.String())
+		}
+	}
+}
+
+// TestRunConfigError: a bad directive is redis-server's fatal error,
+// naming the line of the configuration assembled from the arguments.
+func TestRunConfigError(t *testing.T) {
+	var stdout, stderr syncBuffer
+	code := run([]string{"--port", "0", "--appendfsync", "sometimes"}, &stdout, &stderr, nil)
+	want := "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n" +
+		">>> 'appendfsync \"sometimes\"'\nargument(s) must be one of the following: everysec, always, no\n"
+	if code != 1 || stderr.String() != want {
+		t.Errorf("exit code %d, stderr:\n%q\nwant\n%q", code, stderr.String(), want)
+	}
+}
