@@ -153,10 +153,20 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		fmt.Fprintln(stdout, "Ready to accept connections", k)
 	}
 
-	select {
-	case s := <-stop:
-		log.Info("received signal, shutting down", "signal", s.String())
-	case <-srv.Done():
+	// As redis-server on SIGTERM: a final save that fails keeps it
+	// running (SHUTDOWN's path is the same, in the command).
+	for done := false; !done; {
+		select {
+		case s := <-stop:
+			log.Info("received signal, shutting down", "signal", s.String())
+			if err := srv.Store().Shutdown(aofrdb.ShutdownOptions{}); err != nil {
+				log.Error("received "+s.String()+" but errors trying to shut down the server, check the logs for more information", "err", err)
+				continue
+			}
+			done = true
+		case <-srv.Done():
+			done = true
+		}
 	}
 	srv.Shutdown()
 	if err := srv.Store().Close(); err != nil {

@@ -279,3 +279,35 @@ func TestRunConfigError(t *testing.T) {
 		t.Errorf("exit code %d, stderr:\n%q\nwant\n%q", code, stderr.String(), want)
 	}
 }
+
+// TestRunSignalSaveFails: as redis-server, a SIGTERM whose final save
+// fails does not stop the server; one after the cause is gone does.
+func TestRunSignalSaveFails(t *testing.T) {
+	dir := t.TempDir()
+	sock := sockPath(t)
+	p := startProgram(t, "--port", "0", "--unixsocket", sock, "--dir", dir, "--save", "3600 1")
+	p.ready(t, "unix")
+	c := redistest.Dial(t, "unix", sock)
+	check(t, c, "OK", "SET", "k", "v")
+	if err := os.MkdirAll(filepath.Join(dir, "dump.rdb", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p.stop <- syscall.SIGTERM
+	for i := 0; !strings.Contains(p.stderr.String(), "errors trying to shut down"); i++ {
+		if i == 1000 {
+			t.Fatalf("no error logged:\n%s", p.stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	check(t, c, `"v"`, "GET", "k")
+	if err := os.RemoveAll(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Fatal(err)
+	}
+	p.stop <- syscall.SIGTERM
+	if code := p.exit(t); code != 0 {
+		t.Fatalf("exit code %d\n%s", code, p.stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Error(err)
+	}
+}
