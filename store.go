@@ -302,11 +302,13 @@ func (s *Store) isClosed() bool {
 // Redis's shutdown does, and releases the directory. Calling it again
 // returns the first call's result.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	s.closeOnce.Do(func() { s.closeErr = s.close(func() bool { return len(s.opts.Save) > 0 }) })
 	return s.closeErr
 }
 
-func (s *Store) close() error {
+// close closes the Store, with a final save when save, called with the
+// write turn held, says so.
+func (s *Store) close(save func() bool) error {
 	s.mu.Lock()
 	s.closed = true // new writes and jobs are refused from here on
 	s.mu.Unlock()
@@ -316,7 +318,7 @@ func (s *Store) close() error {
 	s.turn.Lock()
 	defer s.turn.Unlock()
 	var errs []error
-	if len(s.opts.Save) > 0 {
+	if save() {
 		s.log.Info("saving the final RDB snapshot before exiting")
 		if err := s.saveLocked(); err != nil {
 			errs = append(errs, err)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,8 +43,13 @@ type program struct {
 	code           chan int
 }
 
+// startProgram runs the program with args, and a temporary data
+// directory unless args name one.
 func startProgram(t *testing.T, args ...string) *program {
 	t.Helper()
+	if !slices.Contains(args, "--dir") {
+		args = append(args, "--dir", t.TempDir())
+	}
 	p := &program{stop: make(chan os.Signal, 1), code: make(chan int, 1)}
 	go func() { p.code <- run(args, &p.stdout, &p.stderr, p.stop) }()
 	t.Cleanup(func() {
@@ -106,9 +112,9 @@ func freePort(t *testing.T) int {
 
 func TestRunUnixSocket(t *testing.T) {
 	sock := sockPath(t)
-	p := startProgram(t, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no", "--databases", "4")
+	p := startProgram(t, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no", "--databases", "4", "--loglevel", "debug")
 	p.ready(t, "unix")
-	if !strings.Contains(p.stderr.String(), `names="save appendonly"`) {
+	if !strings.Contains(p.stderr.String(), `names=loglevel`) {
 		t.Errorf("no warning naming the ignored directives:\n%s", p.stderr.String())
 	}
 	c := redistest.Dial(t, "unix", sock)
@@ -193,7 +199,7 @@ func TestRunConfigFile(t *testing.T) {
 	}
 	p := startProgram(t, conf, "--databases", "3")
 	p.ready(t, "unix")
-	if !strings.Contains(p.stderr.String(), `names="save appendonly include"`) {
+	if !strings.Contains(p.stderr.String(), `names=include`) {
 		t.Errorf("no warning naming the ignored directives:\n%s", p.stderr.String())
 	}
 	c := redistest.Dial(t, "unix", sock)
@@ -212,7 +218,7 @@ func TestParseArgs(t *testing.T) {
 	cfg, err = respserver.ParseArgs([]string{"--bind", "*", "-::*", "--port", "7000", "--loglevel", "debug", "--save", "--appendonly", "no"})
 	addrs, opt = cfg.TCPAddrs()
 	if err != nil || strings.Join(addrs, " ") != "0.0.0.0:7000 [::]:7000" || opt[0] || !opt[1] ||
-		strings.Join(cfg.Ignored, " ") != "loglevel save appendonly" {
+		strings.Join(cfg.Ignored, " ") != "loglevel" || len(cfg.Persistence.Save) != 0 || cfg.Persistence.AppendOnly {
 		t.Errorf("got %+v %q, %v", cfg, addrs, err)
 	}
 	for _, bad := range [][]string{
@@ -229,5 +235,79 @@ func TestParseArgs(t *testing.T) {
 	}
 	if c.UnixSocket != "a b" {
 		t.Errorf("unixsocket %q", c.UnixSocket)
+	}
+}
+
+// TestRunPersists: the program keeps its data in --dir across a
+// SIGTERM and a restart, as redis-server's default shutdown does (the
+// final save with save points), and with the AOF.
+func TestRunPersists(t *testing.T) {
+	for _, args := range [][]string{{"--save", "3600 1"}, {"--appendonly", "yes", "--appendfsync", "always"}} {
+		dir := t.TempDir()
+		sock := sockPath(t)
+		p := startProgram(t, append([]string{"--port", "0", "--unixsocket", sock, "--dir", dir}, args...)...)
+		p.ready(t, "unix")
+		c := redistest.Dial(t, "unix", sock)
+		check(t, c, "OK", "SET", "k", "v")
+		check(t, c, "1", "RPUSH", "l", "a")
+		p.stop <- syscall.SIGTERM
+		if code := p.exit(t); code != 0 {
+			t.Fatalf("%q: exit code %d\n%s", args, code, p.stderr.String())
+		}
+		p = startProgram(t, append([]string{"--port", "0", "--unixsocket", sock, "--dir", dir}, args...)...)
+		p.ready(t, "unix")
+		c = redistest.Dial(t, "unix", sock)
+		check(t, c, `"v"`, "GET", "k")
+		check(t, c, `array["a"]`, "LRANGE", "l", "0", "-1")
+		// A second server on the same directory is refused.
+		var stdout, stderr syncBuffer
+		code := run([]string{"--port", "0", "--unixsocket", sock + "2", "--dir", dir}, &stdout, &stderr, nil)
+		if code != 1 || !strings.Contains(stderr.String(), "in use") {
+			t.Errorf("second server on %s: exit code %d\n%s", dir, code, stderr.String())
+		}
+	}
+}
+
+// TestRunConfigError: a bad directive is redis-server's fatal error,
+// naming the line of the configuration assembled from the arguments.
+func TestRunConfigError(t *testing.T) {
+	var stdout, stderr syncBuffer
+	code := run([]string{"--port", "0", "--appendfsync", "sometimes"}, &stdout, &stderr, nil)
+	want := "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n" +
+		">>> 'appendfsync \"sometimes\"'\nargument(s) must be one of the following: everysec, always, no\n"
+	if code != 1 || stderr.String() != want {
+		t.Errorf("exit code %d, stderr:\n%q\nwant\n%q", code, stderr.String(), want)
+	}
+}
+
+// TestRunSignalSaveFails: as redis-server, a SIGTERM whose final save
+// fails does not stop the server; one after the cause is gone does.
+func TestRunSignalSaveFails(t *testing.T) {
+	dir := t.TempDir()
+	sock := sockPath(t)
+	p := startProgram(t, "--port", "0", "--unixsocket", sock, "--dir", dir, "--save", "3600 1")
+	p.ready(t, "unix")
+	c := redistest.Dial(t, "unix", sock)
+	check(t, c, "OK", "SET", "k", "v")
+	if err := os.MkdirAll(filepath.Join(dir, "dump.rdb", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p.stop <- syscall.SIGTERM
+	for i := 0; !strings.Contains(p.stderr.String(), "errors trying to shut down"); i++ {
+		if i == 1000 {
+			t.Fatalf("no error logged:\n%s", p.stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	check(t, c, `"v"`, "GET", "k")
+	if err := os.RemoveAll(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Fatal(err)
+	}
+	p.stop <- syscall.SIGTERM
+	if code := p.exit(t); code != 0 {
+		t.Fatalf("exit code %d\n%s", code, p.stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Error(err)
 	}
 }

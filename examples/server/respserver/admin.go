@@ -4,12 +4,15 @@ package respserver
 // administration commands.
 
 import (
+	"context"
+	"errors"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aofrdb/aofrdb"
 	"github.com/aofrdb/aofrdb/keyspace"
 )
 
@@ -39,14 +42,62 @@ func configGetCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	return actContinue
 }
 
+// immutableParams are the parameters Redis refuses to CONFIG SET.
+var immutableParams = map[string]bool{
+	"appendfilename": true, "appenddirname": true, "rdbchecksum": true,
+	"databases": true, "unixsocket": true,
+}
+
+// configSetCommand checks the parameters as Redis does (a known name, a
+// valid value, not an immutable one) and accepts those set to the value
+// they have. Changing a setting at runtime is not supported yet (the
+// Store takes its options at Open): that is an error naming it.
 func configSetCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
-	r.Error("ERR CONFIG SET is not supported by this server")
+	if len(args)%2 != 0 {
+		r.Error("ERR wrong number of arguments for 'config|set' command")
+		return actContinue
+	}
+	params := c.s.opts.Params
+	for i := 2; i < len(args); i += 2 {
+		name, value := strings.ToLower(string(args[i])), string(args[i+1])
+		cur, known := params[name]
+		if !known {
+			r.Error(oneLine("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'"))
+			return actContinue
+		}
+		fail := func(why string) action {
+			r.Error(oneLine("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why))
+			return actContinue
+		}
+		if immutableParams[name] {
+			return fail("can't set immutable config")
+		}
+		if value == cur {
+			continue
+		}
+		if c.s.storeOpts != nil {
+			if _, isStore := c.s.storeOpts.ConfigValues()[name]; isStore || name == "dir" {
+				// Redis's check of the value, and its normal form.
+				pc, err := aofrdb.ParseConfig(strings.NewReader(name + " " + quoteArg(value)))
+				var ce *aofrdb.ConfigError
+				if errors.As(err, &ce) {
+					return fail(ce.Reason)
+				}
+				if err == nil && name != "dir" && pc.Options.ConfigValues()[name] == cur {
+					continue
+				}
+			}
+		}
+		return fail("can't change it at runtime in this server (restart it with --" + name + ")")
+	}
+	r.OK()
 	return actContinue
 }
 
 func configHelpCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	help(r, "CONFIG",
 		"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>", "    Set the configuration <directive> to <value> (only to the value it has here).",
 		"RESETSTAT", "    Reset statistics (there are none).")
 	return actContinue
 }
@@ -114,7 +165,7 @@ func (s *Server) commandInfo(r *keyspace.Reply, name []byte) {
 		step               int
 		flags              []string
 	)
-	if sc := lookupServerCommand(name); sc != nil {
+	if sc := s.lookupServerCommand(name); sc != nil {
 		n, arity, flags, first, last = sc.name, sc.arity, sc.flags, sc.firstKey, sc.lastKey
 		if first != 0 {
 			step = 1
@@ -148,31 +199,48 @@ func (s *Server) commandInfo(r *keyspace.Reply, name []byte) {
 // ---- DEBUG, SHUTDOWN ----
 
 // debugCommand supports DEBUG SLEEP <seconds>, which sleeps holding the
-// write turn (writes wait; reads go on), and is cut short by shutdown.
+// write turn (writes wait; reads go on), and is cut short by shutdown;
+// and, with a Store, DEBUG RELOAD [NOSAVE|NOFLUSH|MERGE] (save, then
+// load the RDB file back; only the plain form).
 func debugCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	sub := strings.ToLower(string(args[1]))
 	switch {
 	case sub == "sleep" && len(args) == 3:
 		secs, _ := strconv.ParseFloat(string(args[2]), 64)
 		d := time.Duration(secs * float64(time.Second))
-		if !c.inExec {
-			c.s.wmu.Lock()
-			defer c.s.wmu.Unlock()
-		}
-		if d > 0 {
-			t := time.NewTimer(d)
-			select {
-			case <-t.C:
-			case <-c.s.done:
-				t.Stop()
+		sleep := func() {
+			if d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-t.C:
+				case <-c.s.done:
+					t.Stop()
+				}
 			}
 		}
+		switch {
+		case c.inExec:
+			sleep()
+		case c.s.st != nil:
+			c.s.st.Write(context.Background(), func(*aofrdb.Writer) error { sleep(); return nil })
+		default:
+			c.s.wmu.Lock()
+			sleep()
+			c.s.wmu.Unlock()
+		}
 		r.OK()
+	case sub == "reload" && c.s.st != nil:
+		debugReload(c, args, r)
 	case sub == "help" && len(args) == 2:
-		r.Array(4)
+		lines := []string{"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."}
+		if c.s.st != nil {
+			lines = append(lines, "RELOAD", "    Save the RDB on disk and reload it back to memory.")
+		}
+		r.Array(len(lines) + 2)
 		r.Simple("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
-		r.Simple("SLEEP <seconds>")
-		r.Simple("    Stop the server for <seconds>. Decimals allowed.")
+		for _, l := range lines {
+			r.Simple(l)
+		}
 		r.Simple("HELP")
 	default:
 		r.Error(oneLine("ERR unknown subcommand or wrong number of arguments for '" +
@@ -181,18 +249,58 @@ func debugCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	return actContinue
 }
 
+// debugReload is DEBUG RELOAD: the Store saves and loads its RDB file
+// back. As Redis's emptying of the data set, it makes the watchers of
+// existing keys fail their EXEC.
+func debugReload(c *conn, args [][]byte, r *keyspace.Reply) {
+	s := c.s
+	for _, a := range args[2:] {
+		switch strings.ToLower(string(a)) {
+		case "merge", "noflush", "nosave":
+			r.Error("ERR DEBUG RELOAD " + strings.ToUpper(string(a)) + " is not supported by this server")
+			return
+		default:
+			r.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+			return
+		}
+	}
+	s.st.Write(context.Background(), func(*aofrdb.Writer) error {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+		flush := [][]byte{[]byte("FLUSHALL")}
+		var st keyStates
+		if s.watch.needStates(flush) {
+			st = s.watch.snapshot(flush)
+		}
+		s.watch.apply([]keyspace.Record{{Args: flush}}, st)
+		return nil
+	})
+	if err := s.st.Reload(); err != nil {
+		s.log.Warn("DEBUG RELOAD failed", "err", err)
+		if errors.Is(err, aofrdb.ErrClosed) {
+			r.Error(s.storeErrorReply(err))
+		} else {
+			r.Error("ERR")
+		}
+		return
+	}
+	r.OK()
+}
+
 // shutdownCommand stops the server. As in Redis, a successful SHUTDOWN
 // gets no reply: the connection closes.
 func shutdownCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
-	var save, nosave, abort, other bool
+	var save, nosave, abort, other, force bool
 	for _, a := range args[1:] {
 		switch strings.ToLower(string(a)) {
 		case "nosave":
 			nosave = true
 		case "save":
 			save = true
-		case "now", "force":
+		case "now":
 			other = true
+		case "force":
+			other, force = true, true
 		case "abort":
 			abort = true
 		default:
@@ -207,6 +315,17 @@ func shutdownCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	if abort {
 		r.Error("ERR No shutdown in progress.")
 		return actContinue
+	}
+	if st := c.s.st; st != nil {
+		err := st.Shutdown(aofrdb.ShutdownOptions{Save: save, NoSave: nosave, Force: force})
+		if err != nil && !force {
+			c.s.log.Warn("errors trying to shut down the server", "err", err)
+			r.Error("ERR Errors trying to SHUTDOWN. Check logs.")
+			return actContinue
+		}
+		if err != nil {
+			c.s.log.Warn("shutting down despite errors", "err", err)
+		}
 	}
 	c.s.log.Info("user requested shutdown", "id", c.id, "addr", c.addr())
 	c.s.beginShutdown()

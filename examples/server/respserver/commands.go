@@ -31,6 +31,7 @@ type serverCommand struct {
 	lastKey   int
 	immediate bool // runs at once inside MULTI instead of being queued
 	noMulti   bool // refused inside MULTI
+	store     bool // only with a Store (OpenStore)
 	subs      map[string]*serverCommand
 	fn        func(c *conn, args [][]byte, r *keyspace.Reply) action
 }
@@ -75,6 +76,11 @@ func init() {
 			&serverCommand{name: "help", arity: 2, fn: commandHelpCommand},
 		)},
 		{name: "debug", arity: -2, flags: []string{"admin", "noscript", "loading", "stale"}, fn: debugCommand},
+		{name: "save", arity: 1, flags: []string{"admin", "noscript", "no_async_loading", "no_multi"}, noMulti: true, store: true, fn: saveCommand},
+		{name: "bgsave", arity: -1, flags: []string{"admin", "noscript", "no_async_loading"}, store: true, fn: bgsaveCommand},
+		{name: "lastsave", arity: 1, flags: []string{"loading", "stale", "fast"}, store: true, fn: lastsaveCommand},
+		{name: "bgrewriteaof", arity: 1, flags: []string{"admin", "noscript", "no_async_loading"}, store: true, fn: bgrewriteaofCommand},
+		{name: "info", arity: -1, flags: []string{"loading", "stale"}, fn: infoCommand},
 		{name: "shutdown", arity: -1, flags: []string{"admin", "noscript", "loading", "stale", "no_multi", "allow_busy"}, noMulti: true, fn: shutdownCommand},
 	}
 	serverCommands = map[string]*serverCommand{}
@@ -92,13 +98,18 @@ func subcommands(container string, subs ...*serverCommand) map[string]*serverCom
 	return m
 }
 
-// lookupServerCommand finds a server command by name, in any case.
-func lookupServerCommand(name []byte) *serverCommand {
+// lookupServerCommand finds a server command by name, in any case:
+// those of a Store only when the server has one.
+func (s *Server) lookupServerCommand(name []byte) *serverCommand {
 	var buf [16]byte
 	if len(name) > len(buf) {
 		return nil
 	}
-	return serverCommands[string(lower(buf[:0], name))]
+	sc := serverCommands[string(lower(buf[:0], name))]
+	if sc != nil && sc.store && s.st == nil {
+		return nil
+	}
+	return sc
 }
 
 func lower(dst, b []byte) []byte {

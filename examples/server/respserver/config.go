@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aofrdb/aofrdb"
 	"github.com/aofrdb/aofrdb/resp"
 )
 
@@ -33,9 +34,18 @@ type Config struct {
 	// Databases is the number of databases. Default 16.
 	Databases int
 
+	// Persistence are the Store's options, from the persistence
+	// directives (appendonly, save, dbfilename, ...; see
+	// aofrdb.ParseConfig). ParseArgs sets it; nil means the defaults.
+	Persistence *aofrdb.Options
+
+	// Dir is the data directory (dir); "" means the working directory,
+	// as in redis-server.
+	Dir string
+
 	// Ignored lists, once each in the order first met, the directives
-	// that were read and ignored (this server has no persistence,
-	// replication, ACL, ...).
+	// that were read and ignored (this server has no replication, ACL,
+	// memory limits, ...).
 	Ignored []string
 }
 
@@ -58,8 +68,12 @@ var (
 
 // ParseArgs reads a redis-server command line (without the program
 // name): an optional config file first ("-" reads it from stdin), then
-// "--name value..." options, each applied after the file like a line
-// "name value..." appended to it, as redis-server does.
+// "--name value..." options. As redis-server does, it appends the
+// options to the file's text as lines "name value...", the values
+// quoted, and reads the whole: a directive's last value wins, and an
+// error names the line of that text (a *aofrdb.ConfigError, whose
+// Banner is redis-server's message). "--save" followed by another
+// option or at the end means save "".
 func ParseArgs(args []string) (Config, error) {
 	return parseArgs(args, os.Stdin)
 }
@@ -74,8 +88,8 @@ func parseArgs(args []string, stdin io.Reader) (Config, error) {
 			return cfg, ErrVersion
 		}
 	}
+	var text []byte
 	if len(args) > 0 && (!strings.HasPrefix(args[0], "-") || args[0] == "-") {
-		var text []byte
 		var err error
 		if args[0] == "-" {
 			text, err = io.ReadAll(stdin)
@@ -85,27 +99,111 @@ func parseArgs(args []string, stdin io.Reader) (Config, error) {
 		if err != nil {
 			return cfg, fmt.Errorf("reading the configuration file: %w", err)
 		}
-		if err := cfg.ParseFile(text); err != nil {
-			return cfg, fmt.Errorf("%s: %w", args[0], err)
-		}
 		args = args[1:]
 	}
-	for len(args) > 0 {
-		name, ok := strings.CutPrefix(args[0], "--")
-		if !ok || name == "" {
-			return cfg, fmt.Errorf("invalid argument %q (options are --name value)", args[0])
-		}
-		n := 1
-		for n < len(args) && !strings.HasPrefix(args[n], "--") {
-			n++
-		}
-		if err := cfg.Set(name, args[1:n]); err != nil {
-			return cfg, fmt.Errorf("option --%s: %w", name, err)
-		}
-		args = args[n:]
+	opts, err := optionLines(args)
+	if err != nil {
+		return cfg, err
 	}
-	return cfg, nil
+	if opts != "" {
+		text = append(append(text, '\n'), opts...)
+	}
+	return cfg, cfg.parse(text)
 }
+
+// optionLines turns "--name value..." arguments into configuration
+// lines as redis-server does: each value quoted (so that it reads back
+// as it was), a name with its value in one argument ("--port 6380")
+// taken as it is, and a bare "--save" before another option or at the
+// end taken as save "".
+func optionLines(args []string) (string, error) {
+	var b strings.Builder
+	named := true // the last option had a value: "--x" starts a new one
+	for j, a := range args {
+		if !named || !strings.HasPrefix(a, "--") {
+			if j == 0 {
+				return "", fmt.Errorf("invalid argument %q (options are --name value)", a)
+			}
+			b.WriteString(quoteArg(a))
+			b.WriteByte(' ')
+			named = true
+			continue
+		}
+		name := a[2:]
+		if name == "" || strings.HasPrefix(name, "-") {
+			return "", fmt.Errorf("invalid option %q (options are --name value)", a)
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(name)
+		b.WriteByte(' ')
+		if len(strings.Fields(a)) == 1 {
+			named = false
+			save := strings.EqualFold(a, "--save")
+			if save && (j == len(args)-1 || strings.HasPrefix(args[j+1], "--")) {
+				b.WriteString(`""`)
+				named = true
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+// quoteArg quotes a as Redis's sdscatrepr does.
+func quoteArg(a string) string {
+	b := []byte{'"'}
+	for i := 0; i < len(a); i++ {
+		switch c := a[i]; c {
+		case '\\', '"':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\a':
+			b = append(b, '\\', 'a')
+		case '\b':
+			b = append(b, '\\', 'b')
+		default:
+			if c < ' ' || c > '~' {
+				b = fmt.Appendf(b, "\\x%02x", c)
+			} else {
+				b = append(b, c)
+			}
+		}
+	}
+	return string(append(b, '"'))
+}
+
+// parse reads a whole configuration: the persistence directives with
+// aofrdb.ParseConfig, then the others with Set.
+func (c *Config) parse(text []byte) error {
+	pc, err := aofrdb.ParseConfig(bytes.NewReader(text))
+	if err != nil {
+		return err
+	}
+	c.Persistence = pc.Options
+	c.Dir = pc.Dir
+	c.Databases = pc.Options.Databases
+	for _, d := range pc.Ignored {
+		if err := c.Set(d.Name, d.Args); err != nil {
+			return &aofrdb.ConfigError{Line: d.Line, Text: d.Text, Reason: err.Error()}
+		}
+	}
+	return nil
+}
+
+// errBadDirective is Redis's reason for a directive it does not know,
+// worded as Redis words it.
+var errBadDirective error = redisReason("Bad directive or wrong number of arguments")
+
+// redisReason is an error worded by Redis.
+type redisReason string
+
+func (r redisReason) Error() string { return string(r) }
 
 // ParseFile applies the directives of a redis.conf-style text: one
 // directive a line, "name arg...", with arguments split and unquoted as
@@ -181,6 +279,9 @@ func (c *Config) Set(name string, values []string) error {
 		}
 		c.Bind = slices.Clone(values)
 	default:
+		if name == "" || name[0] == '-' {
+			return errBadDirective
+		}
 		if !slices.Contains(c.Ignored, name) {
 			c.Ignored = append(c.Ignored, name)
 		}

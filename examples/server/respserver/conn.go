@@ -3,6 +3,7 @@ package respserver
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aofrdb/aofrdb"
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/resp"
 )
@@ -204,7 +206,7 @@ func (c *conn) laddr() string {
 // run runs one command and buffers its reply. It returns false when
 // the connection must close (after the buffered replies are sent).
 func (c *conn) run(args [][]byte) bool {
-	sc := lookupServerCommand(args[0])
+	sc := c.s.lookupServerCommand(args[0])
 	if sc == nil && isSecurityAttack(args[0]) {
 		c.s.log.Warn("possible SECURITY ATTACK detected: a client sent an HTTP request; connection aborted",
 			"id", c.id, "addr", c.addr())
@@ -247,6 +249,12 @@ func (c *conn) runKeyspace(args [][]byte) {
 	call.DB = c.db
 	call.Args = args
 	info, known := c.command(args[0])
+	if known && (info.Write || info.Name == "ping") {
+		if msg := s.refuseWrite(); msg != "" {
+			c.write(resp.AppendError(nil, msg))
+			return
+		}
+	}
 	var err error
 	if known && info.Write {
 		err = s.execWrite(call)
@@ -256,12 +264,24 @@ func (c *conn) runKeyspace(args [][]byte) {
 			call.Reply.Buf = call.Reply.Buf[:0]
 			clear(call.Log)
 			call.Log = call.Log[:0]
-			err = s.execWrite(call)
+			if s.st != nil {
+				err = s.storeWrite(call, true)
+			} else {
+				err = s.execWrite(call)
+			}
 		}
 	}
 	if err != nil {
-		s.log.Error("keyspace error", "id", c.id, "command", string(args[0]), "err", err)
-		call.Reply.Buf = append(call.Reply.Buf[:0], "-ERR internal error\r\n"...)
+		msg := "ERR internal error"
+		if s.st != nil {
+			msg = s.storeErrorReply(err)
+		}
+		if msg == "ERR internal error" {
+			s.log.Error("keyspace error", "id", c.id, "command", string(args[0]), "err", err)
+		}
+		call.Reply.Buf = resp.AppendError(call.Reply.Buf[:0], msg)
+	} else if known && info.Write && isFlushAll(args, call.Reply.Buf) {
+		s.afterFlushAll()
 	}
 	c.db = call.DB
 	c.write(call.Reply.Buf)
@@ -321,6 +341,13 @@ func (c *conn) enqueue(args [][]byte, sc *serverCommand) bool {
 			c.write(resp.AppendError(nil, "ERR wrong number of arguments for '"+info.Name+"' command"))
 			return true
 		}
+		if info.Write || info.Name == "ping" {
+			if msg := s.refuseWrite(); msg != "" {
+				c.execAbort = true
+				c.write(resp.AppendError(nil, msg))
+				return true
+			}
+		}
 	}
 	owned := make([][]byte, len(args))
 	for i, a := range args {
@@ -347,7 +374,8 @@ func (c *conn) discardMulti() {
 
 // execMulti runs the queued commands (EXEC), with the write turn held
 // throughout: the keyspace commands as one ExecMulti, so no reader sees
-// a state between two of them.
+// a state between two of them. With a Store, the write turn is the
+// Store's (Store.Write), and the server's own commands run after it.
 func (c *conn) execMulti(r *keyspace.Reply) {
 	s := c.s
 	if !c.multi {
@@ -358,52 +386,127 @@ func (c *conn) execMulti(r *keyspace.Reply) {
 	abort := c.execAbort
 	defer c.discardMulti()
 
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if abort {
-		s.watch.unwatchAll(c)
-		c.dirtyCAS = false
-		r.Error("EXECABORT Transaction discarded because of previous errors.")
-		return
-	}
-	if c.dirtyCAS || s.watch.expiredSince(c) {
-		s.watch.unwatchAll(c)
-		c.dirtyCAS = false
-		r.NullArray()
-		return
-	}
-	s.watch.unwatchAll(c)
-
-	// The keyspace commands, in order, as one atomic unit.
-	var argsList [][][]byte
-	for _, q := range queue {
-		if q.sc == nil {
-			argsList = append(argsList, q.args)
+	var calls []keyspace.Call
+	var failed bool // the reply is already in r
+	// run checks and runs the transaction; the caller holds wmu.
+	run := func(exec func(calls []keyspace.Call) error) error {
+		if abort {
+			s.watch.unwatchAll(c)
+			c.dirtyCAS = false
+			r.Error("EXECABORT Transaction discarded because of previous errors.")
+			failed = true
+			return nil
 		}
-	}
-	calls := make([]keyspace.Call, len(argsList))
-	for i := range calls {
-		calls[i].DB = c.db
-		calls[i].Args = argsList[i]
-	}
-	if len(calls) > 0 {
+		if c.dirtyCAS || s.watch.expiredSince(c) {
+			s.watch.unwatchAll(c)
+			c.dirtyCAS = false
+			r.NullArray()
+			failed = true
+			return nil
+		}
+		s.watch.unwatchAll(c)
+
+		// The keyspace commands, in order, as one atomic unit.
+		var argsList [][][]byte
+		for _, q := range queue {
+			if q.sc == nil {
+				argsList = append(argsList, q.args)
+			}
+		}
+		calls = make([]keyspace.Call, len(argsList))
+		for i := range calls {
+			calls[i].DB = c.db
+			calls[i].Args = argsList[i]
+		}
+		if len(calls) == 0 {
+			return nil
+		}
 		var st keyStates
 		if s.watch.needStates(argsList...) {
 			st = s.watch.snapshot(argsList...)
 		}
-		if err := s.ks.ExecMulti(calls); err != nil {
+		err := exec(calls)
+		for i := range calls {
+			s.watch.apply(calls[i].Log, st)
+		}
+		if err == nil {
+			c.db = calls[len(calls)-1].DB
+		}
+		return err
+	}
+
+	if s.st == nil {
+		s.wmu.Lock() // the server's commands too run under the write turn
+		defer s.wmu.Unlock()
+		if err := run(s.ks.ExecMulti); err != nil {
 			s.log.Error("keyspace error in EXEC", "id", c.id, "err", err)
 			r.Error("ERR internal error")
 			return
 		}
-		for i := range calls {
-			s.watch.apply(calls[i].Log, st)
+		if !failed {
+			c.execReplies(queue, calls, r)
 		}
-		c.db = calls[len(calls)-1].DB
+		return
 	}
 
-	// The replies, in order; the server's own commands run now (they
-	// touch no data, so their place among the others does not matter).
+	err := s.st.Write(context.Background(), func(w *aofrdb.Writer) error {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+		return run(func(calls []keyspace.Call) error {
+			if c.writes(calls) {
+				return w.ExecMulti(calls)
+			}
+			// Only reads: they run under MISCONF too, one after the
+			// other with the write turn.
+			for i := range calls {
+				if i > 0 {
+					calls[i].DB = calls[i-1].DB
+				}
+				if err := w.Read(&calls[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if failed {
+		return
+	}
+	if err != nil && (c.writes(calls) || !errors.Is(err, aofrdb.ErrMisconf)) {
+		msg := s.storeErrorReply(err)
+		if errors.Is(err, aofrdb.ErrMisconf) {
+			r.Error("EXECABORT Transaction discarded because of: " + msg)
+			return
+		}
+		if msg == "ERR internal error" {
+			s.log.Error("keyspace error in EXEC", "id", c.id, "err", err)
+		}
+		r.Error(msg)
+		return
+	}
+	c.execReplies(queue, calls, r)
+	for i := range calls {
+		if isFlushAll(calls[i].Args, calls[i].Reply.Buf) {
+			s.afterFlushAll()
+			break
+		}
+	}
+}
+
+// writes reports whether any of calls is a write command.
+func (c *conn) writes(calls []keyspace.Call) bool {
+	for i := range calls {
+		if info, ok := c.command(calls[i].Args[0]); ok && info.Write {
+			return true
+		}
+	}
+	return false
+}
+
+// execReplies replies EXEC's array: the keyspace commands' replies and
+// the server's commands, run now (they touch no data, so their place
+// among the others does not matter), in the order queued.
+func (c *conn) execReplies(queue []queued, calls []keyspace.Call, r *keyspace.Reply) {
 	r.Array(len(queue))
 	c.inExec = true
 	k := 0

@@ -19,22 +19,33 @@
 // # The write turn
 //
 // The keyspace's concurrency contract (keyspace.Keyspace) asks its
-// caller to serialize the calls that hold the write turn. The server
-// holds one mutex for that: write commands, EXEC (keyspace.ExecMulti),
-// the active expire cycle and WATCH's bookkeeping take it; reads run
-// without it, any number at once, and run again holding it when the
-// keyspace returns keyspace.ErrWriteNeeded (the read met an expired key,
-// which must be deleted). What the keyspace logs is dropped (there is no
-// AOF here), after WATCH has seen it.
+// caller to serialize the calls that hold the write turn. A server made
+// by OpenStore runs them in aofrdb.Store.Write, the Store's write turn:
+// write commands, EXEC (Writer.ExecMulti, after WATCH's check in the
+// same call), and reads that the keyspace returned
+// keyspace.ErrWriteNeeded for (the read met an expired key, which must
+// be deleted and the deletion logged). What they log goes to the AOF;
+// WATCH sees it first. The Store's own active expire cycle reaches WATCH
+// through the keyspace it runs (a wrapper that tells the server). Inside
+// the Store's turn the server takes its mutex for WATCH's registry,
+// never the reverse. Reads run without either, any number at once.
+//
+// A server made by New has no persistence: its mutex is the write turn,
+// it runs the active expire cycle itself, and what the keyspace logs is
+// dropped after WATCH has seen it.
 //
 // # Server commands
 //
-// The keyspace runs the data commands, SELECT, PING, ECHO and INFO. The
-// server handles connection state and introspection: MULTI, EXEC,
+// The keyspace runs the data commands, SELECT, PING and ECHO. The
+// server handles connection state, introspection and persistence: MULTI, EXEC,
 // DISCARD, WATCH, UNWATCH, QUIT, RESET, HELLO (protocol 2 only: HELLO 3
 // gets NOPROTO, and clients fall back to RESP2), AUTH (the default user
 // without password, as a fresh redis-server), CLIENT ID|GETNAME|SETNAME|
-// INFO|HELP, CONFIG GET|SET|RESETSTAT|HELP (GET reports Options.Params;
-// SET is refused), COMMAND [COUNT|LIST|INFO|DOCS|HELP], DEBUG SLEEP and
-// SHUTDOWN. Their replies and errors are Redis 7.0's.
+// INFO|HELP, CONFIG GET|SET|RESETSTAT|HELP (GET reports Options.Params
+// and the Store's settings; SET checks as Redis and accepts only the
+// values the settings have), COMMAND [COUNT|LIST|INFO|DOCS|HELP], INFO
+// (persistence and keyspace), DEBUG SLEEP|RELOAD and SHUTDOWN
+// [SAVE|NOSAVE|NOW|FORCE]; with a Store, SAVE, BGSAVE, LASTSAVE and
+// BGREWRITEAOF. Their replies and errors are Redis 7.0's, MISCONF's
+// included.
 package respserver

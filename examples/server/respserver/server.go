@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aofrdb/aofrdb"
 	"github.com/aofrdb/aofrdb/keyspace"
 )
 
@@ -52,10 +53,12 @@ type Options struct {
 // active expire cycle, WATCH bookkeeping) hold the server's write mutex
 // one at a time, which is the keyspace's write turn.
 type Server struct {
-	ks    keyspace.Keyspace
-	log   *slog.Logger
-	opts  Options
-	names []string // the Redis commands known here, for COMMAND
+	ks        keyspace.Keyspace
+	st        *aofrdb.Store   // nil: no persistence (New)
+	storeOpts *aofrdb.Options // the Store's options
+	log       *slog.Logger
+	opts      Options
+	names     []string // the Redis commands known here, for COMMAND
 
 	// wmu is the write turn. watch, probe and every conn's watch state
 	// are guarded by it.
@@ -78,8 +81,14 @@ type Server struct {
 // ks implements keyspace.ActiveExpirer; it serves nothing until Listen
 // or Serve.
 func New(ks keyspace.Keyspace, opts *Options) *Server {
+	return newServer(ks, nil, nil, opts)
+}
+
+func newServer(ks keyspace.Keyspace, st *aofrdb.Store, so *aofrdb.Options, opts *Options) *Server {
 	s := &Server{
 		ks:        ks,
+		st:        st,
+		storeOpts: so,
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[*conn]struct{}{},
 		done:      make(chan struct{}),
@@ -115,13 +124,13 @@ func New(ks keyspace.Keyspace, opts *Options) *Server {
 	s.watch.s = s
 	s.watch.keys = map[watchKey][]*watchEntry{}
 	for _, name := range redisCommands {
-		if serverCommands[name] != nil {
+		if sc := serverCommands[name]; sc != nil && (st != nil || !sc.store) {
 			s.names = append(s.names, name)
 		} else if _, ok := ks.Command([]byte(name)); ok {
 			s.names = append(s.names, name)
 		}
 	}
-	if ae, ok := ks.(keyspace.ActiveExpirer); ok {
+	if ae, ok := ks.(keyspace.ActiveExpirer); ok && st == nil { // a Store runs its own
 		s.wg.Add(1)
 		go s.expireLoop(ae)
 	}
@@ -238,11 +247,19 @@ func (s *Server) Addrs() []net.Addr {
 // Shutdown stops the server: it closes the listeners, lets each
 // connection finish the command it is running (and send its reply,
 // waiting up to 5 seconds for a client that does not read), closes the
-// connections, stops the active expire cycle, and returns when all of
-// that is done. It is idempotent and safe to call from any goroutine.
+// connections, stops the active expire cycle, closes the Store (with
+// the final save when save points are set, unless SHUTDOWN closed it
+// already) and returns when all of that is done. It is idempotent and
+// safe to call from any goroutine. Store().Close() then returns the
+// Store's close result.
 func (s *Server) Shutdown() {
 	s.beginShutdown()
 	s.wg.Wait()
+	if s.st != nil {
+		if err := s.st.Close(); err != nil {
+			s.log.Error("closing the store", "err", err)
+		}
+	}
 }
 
 func (s *Server) beginShutdown() {
@@ -295,6 +312,9 @@ func (s *Server) expireLoop(ae keyspace.ActiveExpirer) {
 // execWrite runs call with the write turn and lets WATCH see what it
 // changed.
 func (s *Server) execWrite(call *keyspace.Call) error {
+	if s.st != nil {
+		return s.storeWrite(call, false)
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	var st keyStates
