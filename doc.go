@@ -7,9 +7,10 @@
 //
 // # Where things are
 //
-// The root package will hold the Store: a durable keyspace persisted the way
-// redis-server persists it. It is built on packages that each do one thing
-// and that are useful on their own:
+// The root package holds the Store: a durable keyspace persisted the way
+// redis-server persists it (Open, Exec and Write, the typed helpers, Save,
+// BGSave, BGRewriteAOF, Info, Backup and Restore). It is built on packages
+// that each do one thing and that are useful on their own:
 //
 //	resp/          RESP codec: commands as they appear in an AOF, replies for servers
 //	rdb/           RDB encoder and decoder, DUMP/RESTORE payloads
@@ -22,8 +23,7 @@
 //	               simulation, fault injection, atomic file replace
 //	cmd/aofrdb     check, fix, dump, convert and inspect files
 //
-// Packages appear as they are written; the ones that exist today are listed
-// in README.md.
+// README.md has a tour of them, and the durability each fsync policy gives.
 //
 // # How a write becomes durable
 //
