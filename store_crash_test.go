@@ -1,0 +1,450 @@
+package aofrdb
+
+// Crashes and faults at every file system operation of a Store's
+// workload that includes a rewrite and saves, as aof's TestDirCrash and
+// TestDirFaults do for a Dir.
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/aof"
+	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/manifest"
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+// crashVariant is a persistence setting of the workload.
+type crashVariant struct {
+	name   string
+	aofOn  bool
+	policy aof.Policy
+}
+
+var crashVariants = []crashVariant{
+	{"always", true, aof.Always},
+	{"everysec", true, aof.EverySec},
+	{"no", true, aof.No},
+	{"rdb", false, 0},
+}
+
+func (v crashVariant) options(fsys vfs.FS) *Options {
+	o := DefaultOptions()
+	o.FS = fsys
+	o.AppendOnly = v.aofOn
+	o.AppendFsync = v.policy
+	o.Databases = 1
+	// A save point the clock never reaches: Close saves, and a failed
+	// BGSAVE stops writes.
+	o.Save = []SavePoint{{Seconds: 1 << 30, Changes: 1}}
+	o.Now = func() time.Time { return time.UnixMilli(1_700_000_000_000) }
+	return o
+}
+
+// storeWorkload is what the crash and fault tests run: writers SET key
+// i%keys to i, i in the order the writes are applied (taken under the
+// write turn), with BGREWRITEAOF at a third of the way (BGSAVE with AOF
+// off), BGSAVE at half and SAVE at two thirds, then WaitBackground and
+// Close.
+type storeWorkload struct {
+	v       crashVariant
+	writers int
+	n, keys int
+
+	s    *Store
+	tr   *syncTracker
+	next int // under the write turn
+
+	mu    sync.Mutex // guards the fields below
+	acked []bool
+	pos   []aofPos // where write i's records end, once acknowledged
+	// saved is a number of writes, from the first, that a save
+	// that succeeded holds; bgBefore those the last BGSAVE started
+	// holds.
+	saved, bgBefore int
+}
+
+func newStoreWorkload(v crashVariant) *storeWorkload {
+	w := &storeWorkload{v: v, writers: 3, n: 36, keys: 5}
+	w.acked = make([]bool, w.n)
+	w.pos = make([]aofPos, w.n)
+	return w
+}
+
+// run runs the workload on fsys and returns the first error it met.
+func (w *storeWorkload) run(fsys vfs.FS) error {
+	w.tr = newSyncTracker(fsys)
+	s, err := Open(rigDir, w.v.options(w.tr))
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	w.s = s
+	var (
+		errMu    sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+		stop     atomic.Bool
+	)
+	fail := func(err error) {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+		stop.Store(true)
+	}
+	for range w.writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				i, err := w.write()
+				if i < 0 {
+					return
+				}
+				if err != nil {
+					fail(fmt.Errorf("write %d: %w", i, err))
+					return
+				}
+				if err := w.job(i); err != nil {
+					fail(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := s.WaitBackground(ctx); err != nil {
+		fail(fmt.Errorf("background job: %w", err))
+	} else {
+		w.mu.Lock()
+		w.saved = max(w.saved, w.bgBefore)
+		w.mu.Unlock()
+	}
+	if err := s.Close(); err != nil {
+		fail(fmt.Errorf("close: %w", err))
+	} else {
+		w.mu.Lock()
+		w.saved = w.ackedPrefix()
+		w.mu.Unlock()
+	}
+	return firstErr
+}
+
+// write makes the next write and returns its number, -1 when all are
+// done.
+func (w *storeWorkload) write() (int, error) {
+	i := -1
+	var p aofPos
+	err := w.s.Write(ctx, func(wr *Writer) error {
+		if w.next >= w.n {
+			return nil
+		}
+		i = w.next
+		w.next++
+		args := [][]byte{[]byte("SET"), []byte("k" + strconv.Itoa(i%w.keys)), []byte(strconv.Itoa(i))}
+		if w.s.aof != nil {
+			// Where the write's records will end: the appender is at
+			// start, and the first record of a file (they are all new
+			// in this workload) comes after a SELECT.
+			m := w.s.aof.Manifest()
+			start := w.s.aof.Appender().Size()
+			rec := resp.AppendCommand(nil, args...)
+			if start == 0 {
+				rec = resp.AppendCommand(rec, []byte("SELECT"), []byte("0"))
+			}
+			p = aofPos{file: m.Incr[len(m.Incr)-1].Name, end: start + int64(len(rec))}
+		}
+		err := wr.Exec(&keyspace.Call{Args: args})
+		if err != nil {
+			w.next-- // refused: the next write takes its number
+		}
+		return err
+	})
+	if i < 0 || err != nil {
+		return i, err
+	}
+	w.mu.Lock()
+	w.acked[i], w.pos[i] = true, p
+	w.mu.Unlock()
+	return i, nil
+}
+
+// job starts the background job or the save due after write i.
+func (w *storeWorkload) job(i int) error {
+	w.mu.Lock()
+	before := w.ackedPrefix()
+	w.mu.Unlock()
+	switch i {
+	case w.n / 3:
+		if w.v.aofOn {
+			if err := w.s.BGRewriteAOF(ctx); err != nil {
+				return fmt.Errorf("bgrewriteaof: %w", err)
+			}
+			return nil
+		}
+		return w.bgsave(before)
+	case w.n / 2:
+		return w.bgsave(before)
+	case 2 * w.n / 3:
+		err := w.s.Save()
+		if errors.Is(err, ErrSaveInProgress) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("save: %w", err)
+		}
+		w.mu.Lock()
+		w.saved = max(w.saved, before)
+		w.mu.Unlock()
+	}
+	return nil
+}
+
+func (w *storeWorkload) bgsave(before int) error {
+	err := w.s.BGSave(ctx)
+	if errors.Is(err, ErrSaveInProgress) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bgsave: %w", err)
+	}
+	w.mu.Lock()
+	w.bgBefore = before
+	w.mu.Unlock()
+	return nil
+}
+
+// ackedPrefix returns how many writes, from the first, were
+// acknowledged. The caller holds mu.
+func (w *storeWorkload) ackedPrefix() int {
+	n := 0
+	for n < w.n && w.acked[n] {
+		n++
+	}
+	return n
+}
+
+// durable returns how many writes, from the first, are durable at the
+// instant of the call: with AOF on, acknowledged and synced by the
+// Syncs the tracker saw; with AOF off, held by a save that succeeded.
+func (w *storeWorkload) durable() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.v.aofOn {
+		return w.saved
+	}
+	n := 0
+	for n < w.n && w.acked[n] && w.tr.syncedSize(w.pos[n].file) >= w.pos[n].end {
+		n++
+	}
+	return n
+}
+
+// check opens the Store of fsys and checks it holds the state after
+// the first j writes, for some j >= min; then it writes once more,
+// reopens, and checks that write is there and no temporary or history
+// file is left.
+func (w *storeWorkload) check(t *testing.T, fsys vfs.FS, min int, what string) {
+	t.Helper()
+	s, err := Open(rigDir, w.v.options(fsys))
+	if err != nil {
+		t.Fatalf("%s: open: %v", what, err)
+	}
+	j := w.loaded(t, s, min, what)
+	k := "k" + strconv.Itoa(j%w.keys)
+	if err := s.Set(ctx, []byte(k), []byte(strconv.Itoa(j)), 0); err != nil {
+		t.Fatalf("%s: write after reopen: %v", what, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("%s: close after reopen: %v", what, err)
+	}
+	if s, err = Open(rigDir, w.v.options(fsys)); err != nil {
+		t.Fatalf("%s: second open: %v", what, err)
+	}
+	if got := w.loaded(t, s, j+1, what+", reopened"); got != j+1 {
+		t.Fatalf("%s: after reopen and one more write, state after %d writes, want %d", what, got, j+1)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{rigDir, filepath.Join(rigDir, "appendonlydir")} {
+		names, _ := fsys.List(dir)
+		for _, n := range names {
+			if vfs.IsTemp(n) {
+				t.Errorf("%s: temporary file %s left in %s", what, n, dir)
+			}
+		}
+	}
+	if w.v.aofOn {
+		m, err := manifest.Read(fsys, filepath.Join(rigDir, "appendonlydir"), "appendonly.aof")
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if len(m.History) != 0 {
+			t.Errorf("%s: history left in the manifest: %v", what, m.History)
+		}
+	}
+}
+
+// loaded checks s holds the state after j writes, j >= min, and
+// returns j.
+func (w *storeWorkload) loaded(t *testing.T, s *Store, min int, what string) int {
+	t.Helper()
+	got := map[string]string{}
+	j := 0
+	for k := range w.keys {
+		key := "k" + strconv.Itoa(k)
+		v, ok, err := s.Get(ctx, []byte(key))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if ok {
+			got[key] = string(v)
+			n, _ := strconv.Atoi(string(v))
+			j = max(j, n+1)
+		}
+	}
+	want := map[string]string{}
+	for i := range j {
+		want["k"+strconv.Itoa(i%w.keys)] = strconv.Itoa(i)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s: loaded %v, not the state after %d writes %v", what, got, j, want)
+	}
+	if j < min {
+		t.Fatalf("%s: loaded the state after %d writes, but %d were durable", what, j, min)
+	}
+	return j
+}
+
+// TestStoreCrash crashes the workload before each file system
+// operation, for each policy and for RDB only, keeping some unsynced
+// changes or none: the crash image opens with every write that was
+// durable (every acknowledged one under always), and opens again after
+// one more write.
+func TestStoreCrash(t *testing.T) {
+	for _, v := range crashVariants {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			for k := int64(0); ; k++ {
+				mem := vfs.NewMem()
+				ffs := vfs.NewFaulty(mem)
+				w := newStoreWorkload(v)
+				var (
+					count   atomic.Int64
+					crashed *vfs.MemFS
+					min     int
+				)
+				keep := []float64{0, 0.5}[k%2]
+				ffs.FailWhen(func(op vfs.Op, path string) bool {
+					if count.Add(1)-1 == k {
+						// What was durable before the crash: read first,
+						// so the image holds at least that.
+						if w.tr != nil {
+							min = w.durable()
+							if v.policy == aof.Always && v.aofOn {
+								w.mu.Lock()
+								acked := w.ackedPrefix()
+								w.mu.Unlock()
+								if min < acked {
+									t.Errorf("crash point %d: %d writes acknowledged under always, %d durable", k, acked, min)
+								}
+							}
+						}
+						crashed = mem.CrashClone(vfs.CrashOptions{KeepUnsynced: keep, Seed: uint64(k)})
+					}
+					return false
+				}, vfs.IOError)
+				if err := w.run(ffs); err != nil {
+					t.Fatalf("crash point %d: %v", k, err)
+				}
+				if crashed == nil {
+					if k < 20 {
+						t.Fatalf("only %d operations", k)
+					}
+					t.Logf("%d crash points", k)
+					break
+				}
+				w.check(t, crashed, min, fmt.Sprintf("crash before operation %d", k))
+			}
+		})
+	}
+}
+
+// TestStoreFaults fails each file system operation of the workload in
+// turn, with ENOSPC, EIO and a short write: the error reaches a writer,
+// a save, a background job, Open or Close, nothing panics, and the
+// directory opens with every acknowledged write (with AOF off, every
+// write the last save holds), also after a crash.
+func TestStoreFaults(t *testing.T) {
+	for _, v := range crashVariants {
+		for _, fault := range []vfs.Fault{vfs.NoSpace, vfs.IOError, vfs.ShortWrite} {
+			t.Run(v.name+"/"+fault.String(), func(t *testing.T) {
+				t.Parallel()
+				for k := int64(0); ; k++ {
+					mem := vfs.NewMem()
+					ffs := vfs.NewFaulty(mem)
+					ffs.FailAt(k, fault)
+					w := newStoreWorkload(v)
+					err := w.run(ffs)
+					if ffs.Injected() == 0 {
+						if err != nil {
+							t.Fatal(err)
+						}
+						if k < 20 {
+							t.Fatalf("only %d operations", k)
+						}
+						t.Logf("%d fault points", k)
+						break
+					}
+					if err != nil && !errors.Is(err, syscall.ENOSPC) && !errors.Is(err, syscall.EIO) {
+						t.Fatalf("%v at operation %d: error without the cause: %v", fault, k, err)
+					}
+					what := fmt.Sprintf("%v at operation %d (%v)", fault, k, err)
+					w.mu.Lock()
+					min := w.ackedPrefix()
+					if !v.aofOn {
+						min = w.saved
+					}
+					w.mu.Unlock()
+					crashed := mem.CrashClone(vfs.CrashOptions{})
+					w.check(t, mem, min, what)
+					w.check(t, crashed, w.durable(), what+", crashed")
+				}
+			})
+		}
+	}
+}
+
+// TestOpenRemovesTempRDB: the temporary file of a save that a crash
+// interrupted is removed at Open; other files are left alone.
+func TestOpenRemovesTempRDB(t *testing.T) {
+	mem := vfs.NewMem()
+	if err := mem.MkdirAll(rigDir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"temp-dump.rdb-0123abcd.tmp", "temp-other.rdb-0123abcd.tmp", "notes.txt"} {
+		f, err := mem.Create(filepath.Join(rigDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	s := mustOpen(t, rigDir, memOptions(mem))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := mem.List(rigDir)
+	if fmt.Sprint(names) != "[aofrdb.lock dump.rdb notes.txt temp-other.rdb-0123abcd.tmp]" {
+		t.Errorf("files after Open and Close: %v", names)
+	}
+}
