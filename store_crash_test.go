@@ -292,6 +292,35 @@ func (w *storeWorkload) check(t *testing.T, fsys vfs.FS, min int, what string) {
 		if len(m.History) != 0 {
 			t.Errorf("%s: history left in the manifest: %v", what, m.History)
 		}
+		listed := map[string]bool{"appendonly.aof.manifest": true}
+		if m.Base != nil {
+			listed[m.Base.Name] = true
+		}
+		for _, f := range m.Incr {
+			listed[f.Name] = true
+		}
+		// A crash or a failure between writing a rewrite's new file and
+		// the manifest that lists it leaves that file behind, as in
+		// Redis; the next rewrite takes the same name and replaces it
+		// (a base) or appends to it (an incr file, which is empty: the
+		// records switch to it only once the manifest is durable).
+		next := map[string]bool{
+			manifest.BaseName("appendonly.aof", m.NextBaseSeq(), true):  true,
+			manifest.BaseName("appendonly.aof", m.NextBaseSeq(), false): true,
+		}
+		incr := manifest.IncrName("appendonly.aof", m.NextIncrSeq())
+		names, _ := fsys.List(filepath.Join(rigDir, "appendonlydir"))
+		for _, n := range names {
+			switch {
+			case listed[n] || next[n]:
+			case n == incr:
+				if fi, err := fsys.Stat(filepath.Join(rigDir, "appendonlydir", n)); err != nil || fi.Size() != 0 {
+					t.Errorf("%s: %s, not in the manifest, is not empty", what, n)
+				}
+			default:
+				t.Errorf("%s: %s left in the AOF directory, not in the manifest", what, n)
+			}
+		}
 	}
 }
 
