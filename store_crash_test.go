@@ -477,3 +477,74 @@ func TestOpenRemovesTempRDB(t *testing.T) {
 		t.Errorf("files after Open and Close: %v", names)
 	}
 }
+
+// TestRewriteAOFReportsFailure: RewriteAOF returns the error of the
+// rewrite it started, however fast that rewrite fails.
+func TestRewriteAOFReportsFailure(t *testing.T) {
+	for i := range 200 {
+		mem := vfs.NewMem()
+		ffs := vfs.NewFaulty(mem)
+		o := memOptions(ffs)
+		o.AppendOnly = true
+		o.Save = nil
+		s := mustOpen(t, rigDir, o)
+		if err := s.Set(ctx, []byte("k"), []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+		// Fail the new base's temporary file.
+		ffs.FailWhen(func(op vfs.Op, path string) bool {
+			return op == vfs.OpCreate && vfs.IsTemp(path)
+		}, vfs.IOError)
+		err := s.RewriteAOF(ctx)
+		if !errors.Is(err, syscall.EIO) {
+			t.Fatalf("try %d: RewriteAOF of a failing rewrite: %v", i, err)
+		}
+		if info := s.Info(); info.AOFLastBGRewriteStatus != "err" {
+			t.Fatalf("try %d: aof_last_bgrewrite_status %s", i, info.AOFLastBGRewriteStatus)
+		}
+		ffs.SetEnabled(false)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReadsGoOnWhenWritesFail: while the AOF cannot be written (MISCONF)
+// writes are refused, and reads go on, also a read that meets a key
+// whose time has passed (which deletes it).
+func TestReadsGoOnWhenWritesFail(t *testing.T) {
+	mem := vfs.NewMem()
+	ffs := vfs.NewFaulty(mem)
+	var clock atomic.Int64
+	clock.Store(1_700_000_000_000)
+	o := memOptions(ffs)
+	o.AppendOnly = true
+	o.AppendFsync = aof.Always
+	o.Save = nil
+	o.Now = func() time.Time { return time.UnixMilli(clock.Load()) }
+	s := mustOpen(t, rigDir, o)
+	defer s.Close()
+	if err := s.Set(ctx, []byte("a"), []byte("1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set(ctx, []byte("b"), []byte("2"), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, vfs.NoSpace)
+	if err := s.Set(ctx, []byte("c"), []byte("3"), 0); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("write on a full disk: %v", err)
+	}
+	if err := s.Set(ctx, []byte("c"), []byte("3"), 0); !errors.Is(err, ErrMisconf) {
+		t.Fatalf("write after a failed write: %v", err)
+	}
+	if got := mustGet(t, s, "a"); got != "1" {
+		t.Errorf("a = %s", got)
+	}
+	clock.Add(2000) // b's time passes
+	if got := mustGet(t, s, "b"); got != "<none>" {
+		t.Errorf("b = %s after its time", got)
+	}
+	if n, err := s.Exists(ctx, []byte("a"), []byte("b")); err != nil || n != 1 {
+		t.Errorf("EXISTS a b: %d, %v", n, err)
+	}
+}
