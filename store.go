@@ -78,7 +78,7 @@ type jobState struct {
 	count        int64 // started since Open
 	failures     int   // in a row
 	nextTry      time.Time
-	wait         chan struct{} // closed when the running job ends
+	run          *jobRun // the running job, or the last
 }
 
 // Open opens the Store of data directory dir, creating dir if needed,

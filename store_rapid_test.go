@@ -843,14 +843,16 @@ func TestStoreRapid(t *testing.T) {
 				if r.s.aof == nil {
 					return
 				}
-				r.s.WaitBackground(ctx)
+				if err := r.s.WaitBackground(ctx); err != nil {
+					t.Fatalf("wait: %v", err)
+				}
+				if r.rdbPending != nil {
+					r.rdb, r.rdbPending = r.rdbPending, nil
+				}
 				if err := r.s.RewriteAOF(ctx); err != nil {
 					t.Fatalf("rewriteaof: %v", err)
 				}
 				r.mark = len(r.hist) - 1
-				if r.rdbPending != nil {
-					r.rdb, r.rdbPending = r.rdbPending, nil
-				}
 			},
 			"sync": func(t *rapid.T) {
 				if r.s.aof == nil {
