@@ -879,3 +879,29 @@ func TestStoreRapid(t *testing.T) {
 		})
 	})
 }
+
+// TestExpireUnderAMillisecond: a positive TTL under a millisecond is a
+// millisecond, for Expire as for Set, not a deletion.
+func TestExpireUnderAMillisecond(t *testing.T) {
+	o := memOptions(vfs.NewMem())
+	o.Now = func() time.Time { return time.UnixMilli(1_700_000_000_000) }
+	s := mustOpen(t, rigDir, o)
+	defer s.Close()
+	for _, k := range []string{"a", "b"} {
+		if err := s.Set(ctx, []byte(k), []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, err := s.Expire(ctx, []byte("a"), time.Microsecond); err != nil || !ok {
+		t.Fatalf("Expire(1µs): %v, %v", ok, err)
+	}
+	if ttl, err := s.TTL(ctx, []byte("a")); err != nil || ttl != time.Millisecond {
+		t.Errorf("TTL after Expire(1µs): %v, %v", ttl, err)
+	}
+	if ok, err := s.Expire(ctx, []byte("b"), 0); err != nil || !ok {
+		t.Fatalf("Expire(0): %v, %v", ok, err)
+	}
+	if got := mustGet(t, s, "b"); got != "<none>" {
+		t.Errorf("b = %s after Expire(0)", got)
+	}
+}
