@@ -5,6 +5,7 @@ package aofrdb
 // TestDirFaults do for a Dir.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -546,5 +547,183 @@ func TestReadsGoOnWhenWritesFail(t *testing.T) {
 	}
 	if n, err := s.Exists(ctx, []byte("a"), []byte("b")); err != nil || n != 1 {
 		t.Errorf("EXISTS a b: %d, %v", n, err)
+	}
+}
+
+// eventually polls cond until it holds, for the Store's cron (which
+// ticks every 100 ms of real time); it fails the test after a minute.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for start := time.Now(); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > time.Minute {
+			t.Fatalf("%s: not after a minute", what)
+		}
+	}
+}
+
+// TestSavePointsAndMisconf: a save point starts a BGSAVE; when it fails,
+// writes are refused (stop-writes-on-bgsave-error) and reads go on; the
+// cron retries 5 s later, and once a save succeeds writes are accepted.
+func TestSavePointsAndMisconf(t *testing.T) {
+	mem := vfs.NewMem()
+	ffs := vfs.NewFaulty(mem)
+	var clock atomic.Int64
+	clock.Store(1_700_000_000_000)
+	o := memOptions(ffs)
+	o.Save = []SavePoint{{Seconds: 10, Changes: 1}}
+	o.Now = func() time.Time { return time.UnixMilli(clock.Load()) }
+	s := mustOpen(t, rigDir, o)
+	defer s.Close()
+	if err := s.Set(ctx, []byte("a"), []byte("1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(11_000)
+	eventually(t, "the save point's BGSAVE", func() bool {
+		i := s.Info()
+		return i.RDBSaves == 1 && !i.RDBBGSaveInProgress
+	})
+	if i := s.Info(); i.RDBLastBGSaveStatus != "ok" || i.RDBChangesSinceLastSave != 0 || i.RDBLastSaveTime != clock.Load()/1000 {
+		t.Fatalf("after the BGSAVE: %+v", i)
+	}
+	ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpCreate }, vfs.NoSpace)
+	if err := s.Set(ctx, []byte("b"), []byte("2"), 0); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(11_000)
+	eventually(t, "the failed BGSAVE", func() bool { return s.Info().RDBLastBGSaveStatus == "err" })
+	if err := s.Set(ctx, []byte("c"), []byte("3"), 0); !errors.Is(err, ErrMisconf) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("write after a failed BGSAVE: %v", err)
+	}
+	if got := mustGet(t, s, "b"); got != "2" {
+		t.Fatalf("read after a failed BGSAVE: %s", got)
+	}
+	ffs.SetEnabled(false)
+	clock.Add(6_000) // the retry delay
+	eventually(t, "the BGSAVE retried", func() bool { return s.Info().RDBLastBGSaveStatus == "ok" })
+	if err := s.Set(ctx, []byte("c"), []byte("3"), 0); err != nil {
+		t.Fatalf("write after a successful BGSAVE: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, rigDir, o)
+	defer s.Close()
+	if got := mustGet(t, s, "a") + mustGet(t, s, "b") + mustGet(t, s, "c"); got != "123" {
+		t.Errorf("after reopen: %s", got)
+	}
+}
+
+// TestAOFRetry: a failed AOF write refuses writes (MISCONF) until the
+// cron's retry writes what is buffered; nothing acknowledged or
+// buffered is lost.
+func TestAOFRetry(t *testing.T) {
+	for _, p := range []aof.Policy{aof.Always, aof.EverySec, aof.No} {
+		t.Run(p.String(), func(t *testing.T) {
+			mem := vfs.NewMem()
+			ffs := vfs.NewFaulty(mem)
+			o := memOptions(ffs)
+			o.AppendOnly = true
+			o.AppendFsync = p
+			o.Save = nil
+			s := mustOpen(t, rigDir, o)
+			defer s.Close()
+			if err := s.Set(ctx, []byte("a"), []byte("1"), 0); err != nil {
+				t.Fatal(err)
+			}
+			ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, vfs.ShortWrite)
+			if err := s.Set(ctx, []byte("b"), []byte("2"), 0); !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("write on a full disk: %v", err)
+			}
+			if i := s.Info(); i.AOFLastWriteStatus != "err" {
+				t.Errorf("aof_last_write_status %s", i.AOFLastWriteStatus)
+			}
+			ffs.SetEnabled(false)
+			eventually(t, "the retry", func() bool { return s.Info().AOFLastWriteStatus == "ok" })
+			if err := s.Set(ctx, []byte("c"), []byte("3"), 0); err != nil {
+				t.Fatalf("write after the retry: %v", err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			// b was applied, and buffered when its write failed: Redis
+			// keeps it too.
+			s = mustOpen(t, rigDir, o)
+			defer s.Close()
+			if got := mustGet(t, s, "a") + mustGet(t, s, "b") + mustGet(t, s, "c"); got != "123" {
+				t.Errorf("after reopen: %s", got)
+			}
+		})
+	}
+}
+
+// TestAutoRewrite: the AOF is rewritten when it has grown by
+// auto-aof-rewrite-percentage over its base and is over the minimum
+// size; the base size survives a restart; failed automatic rewrites
+// back off.
+func TestAutoRewrite(t *testing.T) {
+	mem := vfs.NewMem()
+	ffs := vfs.NewFaulty(mem)
+	var clock atomic.Int64
+	clock.Store(1_700_000_000_000)
+	o := memOptions(ffs)
+	o.AppendOnly = true
+	o.Save = nil
+	o.AutoAOFRewriteMinSize = 4 << 10
+	o.Now = func() time.Time { return time.UnixMilli(clock.Load()) }
+	s := mustOpen(t, rigDir, o)
+	value := bytes.Repeat([]byte("v"), 100)
+	for i := range 60 { // about 7 KiB of SETs
+		if err := s.Set(ctx, []byte("k"+strconv.Itoa(i%10)), value, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "the automatic rewrite", func() bool {
+		i := s.Info()
+		return i.AOFRewrites == 1 && !i.AOFRewriteInProgress
+	})
+	i := s.Info()
+	if i.AOFLastBGRewriteStatus != "ok" || i.AOFBaseSize == 0 || i.AOFBaseSize >= 4<<10 {
+		t.Fatalf("after the automatic rewrite: %+v", i)
+	}
+	base := i.AOFBaseSize
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Reopened, the AOF is its base (10 keys) and an empty incr file:
+	// under the minimum size, no rewrite.
+	s = mustOpen(t, rigDir, o)
+	if i := s.Info(); i.AOFBaseSize != base {
+		t.Fatalf("base size %d after reopen, was %d", i.AOFBaseSize, base)
+	}
+	// Rewrites that fail back off: two at once, then one a minute later.
+	ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpCreate && vfs.IsTemp(path) }, vfs.IOError)
+	for i := range 60 {
+		if err := s.Set(ctx, []byte("k"+strconv.Itoa(i%10)), value, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "three failed rewrites", func() bool {
+		i := s.Info()
+		return i.AOFRewritesConsecFailures == 3 && !i.AOFRewriteInProgress
+	})
+	time.Sleep(300 * time.Millisecond) // a few cron cycles: no more tries
+	if i := s.Info(); i.AOFRewritesConsecFailures != 3 || i.AOFLastBGRewriteStatus != "err" {
+		t.Fatalf("rewrites retried without backing off: %+v", i)
+	}
+	ffs.SetEnabled(false)
+	clock.Add(61_000)
+	eventually(t, "the rewrite after the back-off", func() bool {
+		i := s.Info()
+		return i.AOFLastBGRewriteStatus == "ok" && i.AOFRewritesConsecFailures == 0
+	})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, rigDir, o)
+	defer s.Close()
+	for i := range 10 {
+		if got := mustGet(t, s, "k"+strconv.Itoa(i)); got != string(value) {
+			t.Fatalf("k%d = %q", i, got)
+		}
 	}
 }
