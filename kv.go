@@ -81,10 +81,15 @@ func (s *Store) Exists(ctx context.Context, keys ...[]byte) (int, error) {
 	return int(r.n), err
 }
 
-// Expire gives key ttl to live (PEXPIRE), and reports whether it exists.
+// Expire gives key ttl to live (PEXPIRE), rounded down to the
+// millisecond (a ttl under one is one), and reports whether it exists.
 // A ttl of zero or less deletes it.
 func (s *Store) Expire(ctx context.Context, key []byte, ttl time.Duration) (bool, error) {
-	r, err := s.do(ctx, []byte("PEXPIRE"), key, strconv.AppendInt(nil, ttl.Milliseconds(), 10))
+	ms := ttl.Milliseconds()
+	if ttl > 0 {
+		ms = max(ms, 1)
+	}
+	r, err := s.do(ctx, []byte("PEXPIRE"), key, strconv.AppendInt(nil, ms, 10))
 	return r.n == 1, err
 }
 

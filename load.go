@@ -1,8 +1,12 @@
 package aofrdb
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -16,6 +20,7 @@ import (
 // AOF for appending when AppendOnly is on.
 func (s *Store) load() error {
 	o := &s.opts
+	s.removeTempRDB()
 	plan, err := manifest.MakePlan(s.fsys, s.dir, &manifest.PlanOptions{
 		AppendOnly:     o.AppendOnly,
 		AppendFilename: o.AppendFilename,
@@ -92,6 +97,28 @@ func (s *Store) load() error {
 	}
 	s.aof = d
 	return nil
+}
+
+// removeTempRDB removes the temporary files of RDB saves that a crash
+// left in the data directory (temp-dump.rdb-<random>.tmp, see
+// vfs.TempName). One it cannot remove is only logged: it is in nobody's
+// way.
+func (s *Store) removeTempRDB() {
+	names, err := s.fsys.List(s.dir)
+	if err != nil {
+		s.log.Warn("listing the data directory for temporary files", "err", err)
+		return
+	}
+	prefix := "temp-" + s.opts.DBFilename + "-"
+	for _, name := range names {
+		if !vfs.IsTemp(name) || !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		s.log.Info("removing a temporary RDB file left by an interrupted save", "file", name)
+		if err := s.fsys.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			s.log.Warn("removing a temporary RDB file", "file", name, "err", err)
+		}
+	}
 }
 
 // loadRDB restores the keys of the RDB file name, leaving out those

@@ -30,31 +30,37 @@ const cronInterval = 100 * time.Millisecond
 // writes go on, then the manifest makes it the base and the old files
 // are deleted. WaitBackground waits for it.
 func (s *Store) BGRewriteAOF(ctx context.Context) error {
+	_, err := s.bgRewrite(ctx)
+	return err
+}
+
+// bgRewrite starts a rewrite and returns its run.
+func (s *Store) bgRewrite(ctx context.Context) (*jobRun, error) {
 	s.turn.Lock()
 	defer s.turn.Unlock()
 	if s.isClosed() {
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	if s.aof == nil {
-		return ErrAOFOff
+		return nil, ErrAOFOff
 	}
 	s.mu.Lock()
 	running := s.rewrite.running
 	s.mu.Unlock()
 	if running {
-		return ErrRewriteInProgress
+		return nil, ErrRewriteInProgress
 	}
 	r, err := s.aof.BeginRewrite(ctx)
 	if err != nil {
 		s.endJob(&s.rewrite, s.startJob(&s.rewrite), err)
-		return fmt.Errorf("aofrdb: can't start the AOF rewrite: %w", err)
+		return nil, fmt.Errorf("aofrdb: can't start the AOF rewrite: %w", err)
 	}
 	snap, err := s.ks.Snapshot()
 	if err != nil {
 		r.Abort()
-		return err
+		return nil, err
 	}
-	done := s.startJob(&s.rewrite)
+	run := s.startJob(&s.rewrite)
 	s.log.Info("background append only file rewriting started", "base", filepath.Base(r.BasePath()))
 	s.bg.Add(1)
 	go func() {
@@ -69,17 +75,24 @@ func (s *Store) BGRewriteAOF(ctx context.Context) error {
 		if err != nil {
 			s.log.Warn("background AOF rewrite failed", "err", err)
 		}
-		s.endJob(&s.rewrite, done, err)
+		s.endJob(&s.rewrite, run, err)
 	}()
-	return nil
+	return run, nil
 }
 
-// RewriteAOF rewrites the AOF and waits for the rewrite to end.
+// RewriteAOF rewrites the AOF and waits for the rewrite to end,
+// returning its error.
 func (s *Store) RewriteAOF(ctx context.Context) error {
-	if err := s.BGRewriteAOF(ctx); err != nil {
+	run, err := s.bgRewrite(ctx)
+	if err != nil {
 		return err
 	}
-	return s.WaitBackground(ctx)
+	select {
+	case <-run.done:
+		return run.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Save writes an RDB file of the data set now (SAVE), holding the write
@@ -139,7 +152,7 @@ func (s *Store) BGSave(ctx context.Context) error {
 		return err
 	}
 	dirty := s.dirty.Load()
-	done := s.startJob(&s.bgsave)
+	run := s.startJob(&s.bgsave)
 	s.log.Info("background saving started")
 	s.bg.Add(1)
 	go func() {
@@ -160,7 +173,7 @@ func (s *Store) BGSave(ctx context.Context) error {
 		} else {
 			s.log.Info("background saving terminated with success")
 		}
-		s.endJob(&s.bgsave, done, err)
+		s.endJob(&s.bgsave, run, err)
 	}()
 	return nil
 }
@@ -186,19 +199,24 @@ func (s *Store) LastSave() time.Time {
 	return s.lastSave
 }
 
-// startJob marks a job of kind j running and returns the channel to
-// close when it ends.
-func (s *Store) startJob(j *jobState) chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	done := make(chan struct{})
-	j.running, j.started, j.wait = true, s.now(), done
-	j.count++
-	return done
+// jobRun is one run of a background job.
+type jobRun struct {
+	done chan struct{} // closed when it ends
+	err  error         // its error, set before done is closed
 }
 
-// endJob records the end of a job of kind j.
-func (s *Store) endJob(j *jobState, done chan struct{}, err error) {
+// startJob marks a job of kind j running and returns its run.
+func (s *Store) startJob(j *jobState) *jobRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	run := &jobRun{done: make(chan struct{})}
+	j.running, j.started, j.run = true, s.now(), run
+	j.count++
+	return run
+}
+
+// endJob records the end of run, a job of kind j.
+func (s *Store) endJob(j *jobState, run *jobRun, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j.running = false
@@ -211,7 +229,8 @@ func (s *Store) endJob(j *jobState, done chan struct{}, err error) {
 		j.failures++
 		j.nextTry = s.now().Add(backoff(j.failures))
 	}
-	close(done)
+	run.err = err
+	close(run.done)
 }
 
 // backoff is how long automatic rewrites wait after failures in a row,
@@ -228,26 +247,21 @@ func backoff(failures int) time.Duration {
 // when it is called, and returns their errors.
 func (s *Store) WaitBackground(ctx context.Context) error {
 	s.mu.Lock()
-	var waits []chan struct{}
-	var jobs []*jobState
+	var runs []*jobRun
 	for _, j := range []*jobState{&s.rewrite, &s.bgsave} {
 		if j.running {
-			waits, jobs = append(waits, j.wait), append(jobs, j)
+			runs = append(runs, j.run)
 		}
 	}
 	s.mu.Unlock()
-	for _, w := range waits {
+	var errs []error
+	for _, r := range runs {
 		select {
-		case <-w:
+		case <-r.done:
+			errs = append(errs, r.err)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var errs []error
-	for _, j := range jobs {
-		errs = append(errs, j.lastErr)
 	}
 	return errors.Join(errs...)
 }
