@@ -65,12 +65,12 @@ func (s *Store) Reload() error {
 	}
 	for { // a running save's older snapshot must not replace the file
 		s.mu.Lock()
-		running, wait := s.bgsave.running, s.bgsave.wait
+		running, run := s.bgsave.running, s.bgsave.run
 		s.mu.Unlock()
 		if !running {
 			break
 		}
-		<-wait
+		<-run.done
 	}
 	if err := s.saveLocked(); err != nil {
 		return err
