@@ -212,7 +212,16 @@ func (s *Store) startJob(j *jobState) *jobRun {
 	run := &jobRun{done: make(chan struct{})}
 	j.running, j.started, j.run = true, s.now(), run
 	j.count++
+	s.pauseSyncs()
 	return run
+}
+
+// pauseSyncs pauses the AOF's syncs while a rewrite or a save runs,
+// with no-appendfsync-on-rewrite, and resumes them after; s.mu is held.
+func (s *Store) pauseSyncs() {
+	if s.aof != nil && s.opts.NoAppendFsyncOnRewrite {
+		s.aof.PauseSyncs(s.rewrite.running || s.bgsave.running)
+	}
 }
 
 // endJob records the end of run, a job of kind j.
@@ -220,6 +229,7 @@ func (s *Store) endJob(j *jobState, run *jobRun, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j.running = false
+	s.pauseSyncs()
 	j.lastDuration = s.now().Sub(j.started)
 	j.lastErr = err
 	if err == nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,5 +209,61 @@ func TestRewriteAndSave(t *testing.T) {
 		if got := mustGet(t, s, k); got != string([]byte{byte(i)}) {
 			t.Errorf("%s = %q, want %q", k, got, []byte{byte(i)})
 		}
+	}
+}
+
+// syncCounter counts the syncs of files whose name has a suffix.
+type syncCounter struct {
+	vfs.FS
+	suffix string
+	n      *atomic.Int64
+}
+
+func (f syncCounter) counted(name string, file vfs.File, err error) (vfs.File, error) {
+	if err != nil || !strings.HasSuffix(name, f.suffix) {
+		return file, err
+	}
+	return countedFile{File: file, n: f.n}, nil
+}
+
+func (f syncCounter) OpenAppend(name string) (vfs.File, error) {
+	file, err := f.FS.OpenAppend(name)
+	return f.counted(name, file, err)
+}
+
+type countedFile struct {
+	vfs.File
+	n *atomic.Int64
+}
+
+func (f countedFile) Sync() error {
+	f.n.Add(1)
+	return f.File.Sync()
+}
+
+// TestNoAppendFsyncOnRewrite: while a background job runs, writes under
+// always are acknowledged without syncing the AOF; after, they sync.
+func TestNoAppendFsyncOnRewrite(t *testing.T) {
+	var syncs atomic.Int64
+	o := memOptions(syncCounter{FS: vfs.NewMem(), suffix: ".incr.aof", n: &syncs})
+	o.AppendOnly, o.AppendFsync, o.NoAppendFsyncOnRewrite, o.Save = true, aof.Always, true, nil
+	s := mustOpen(t, "data", o)
+	defer s.Close()
+	run := s.startJob(&s.bgsave) // as if a BGSAVE ran
+	before := syncs.Load()
+	for range 5 {
+		if err := s.Set(ctx, []byte("k"), []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := syncs.Load() - before; n != 0 {
+		t.Errorf("%d syncs while a job runs", n)
+	}
+	s.endJob(&s.bgsave, run, nil)
+	if err := s.Set(ctx, []byte("k"), []byte("w"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if syncs.Load() == before {
+		t.Errorf("no sync after the job")
 	}
 }
