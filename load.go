@@ -12,6 +12,7 @@ import (
 
 	"github.com/aofrdb/aofrdb/aof"
 	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/manifest"
 	"github.com/aofrdb/aofrdb/rdb"
 )
@@ -52,7 +53,7 @@ func (s *Store) load() error {
 		t := &countTarget{Target: aof.KeyspaceTarget{KS: s.ks}, p: p}
 		results, err := aof.LoadFiles(fsys, plan.Files, t, &aof.LoadOptions{
 			AllowTruncated: o.AOFLoadTruncated,
-			RDB:            &rdb.ReaderOptions{Now: s.now()},
+			RDB:            s.readerOptions(p.total),
 		})
 		for i, r := range results {
 			if r.Truncated {
@@ -129,7 +130,7 @@ func (s *Store) loadRDB(fsys vfs.FS, name string, p *progress) error {
 		return fmt.Errorf("aofrdb: %w", err)
 	}
 	defer f.Close()
-	r := rdb.NewReader(f, &rdb.ReaderOptions{Now: s.now()})
+	r := rdb.NewReader(f, s.readerOptions(p.total))
 	expired := 0
 	for {
 		e, err := r.Next()
@@ -152,6 +153,20 @@ func (s *Store) loadRDB(fsys vfs.FS, name string, p *progress) error {
 		s.log.Info("keys expired while loading the RDB file were left out", "keys", expired)
 	}
 	return nil
+}
+
+// readerOptions are the options of the RDB files the Store loads, of
+// size bytes in all: RESIZEDB hints make room in the keyspace, bounded
+// by what size bytes can hold (a key takes at least 4 bytes in an RDB
+// file), so that a corrupt hint cannot make it allocate without bound.
+func (s *Store) readerOptions(size int64) *rdb.ReaderOptions {
+	ro := &rdb.ReaderOptions{Now: s.now(), MaxDatabases: s.ks.Databases()}
+	if r, ok := s.ks.(keyspace.Reserver); ok {
+		ro.OnResizeDB = func(db int, keys, _ uint64) {
+			r.Reserve(db, int(min(keys, uint64(size/4))))
+		}
+	}
+	return ro
 }
 
 // baseOptions are the options of the AOF bases the Store writes.

@@ -97,6 +97,14 @@ type DBSize struct {
 	Expires uint64
 }
 
+// Reserver is implemented by keyspaces that can make room for keys
+// before a load (an RDB file's RESIZEDB records say how many keys each
+// database will get). Reserve is a hint, called with the write turn; the
+// caller bounds keys (by the file's size, say) before calling it.
+type Reserver interface {
+	Reserve(db int, keys int)
+}
+
 // ActiveExpirer is implemented by keyspaces that remove expired keys
 // in the background, as Redis's active expire cycle does. The caller
 // calls ActiveExpire periodically with the write turn and logs what it

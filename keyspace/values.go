@@ -129,3 +129,27 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 	}
 	return nil
 }
+
+// maxReserve bounds the keys Reserve makes room for in one database, so
+// that a hint read from a file cannot make it allocate without bound.
+const maxReserve = 1 << 22
+
+// Reserve makes room for about keys more keys in database db, before a
+// load, so that the database's maps do not grow step by step: it sizes
+// the maps of the shards that are still empty. It is a hint: keys
+// beyond it are added as usual. It holds the write turn.
+func (m *Memory) Reserve(db int, keys int) {
+	if db < 0 || db >= len(m.dbs) || keys <= 0 {
+		return
+	}
+	keys = min(keys, maxReserve)
+	per := keys>>shardBits + keys>>(shardBits+3) + 1
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.dbs[db]
+	for i := range d.shards {
+		if sh := &d.shards[i]; len(sh.m) == 0 {
+			sh.m = make(map[string]*object, per)
+		}
+	}
+}

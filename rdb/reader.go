@@ -85,6 +85,13 @@ type ReaderOptions struct {
 	// ErrTooLarge. Zero means no limit beyond the input itself: memory is
 	// never allocated ahead of the data that justifies it.
 	MaxStringSize int64
+
+	// OnResizeDB, when set, is called with each RESIZEDB record: the
+	// database selected and the key and expiry counts the writer
+	// recorded. They are hints read from the file, unchecked: a caller
+	// that sizes anything by them bounds them first (by the file's size,
+	// say).
+	OnResizeDB func(db int, keys, expires uint64)
 }
 
 // Aux is an AUX field (opcode 250), such as redis-ver or ctime.
@@ -259,8 +266,16 @@ func (r *Reader) next() (*Entry, error) {
 			}
 			r.db = int(n)
 		case opResizeDB:
-			if err := r.skipLens(2); err != nil {
+			keys, err := d.readLen()
+			if err != nil {
 				return nil, err
+			}
+			expires, err := d.readLen()
+			if err != nil {
+				return nil, err
+			}
+			if r.opts.OnResizeDB != nil {
+				r.opts.OnResizeDB(r.db, keys, expires)
 			}
 		case opSlotInfo:
 			if err := r.skipLens(3); err != nil {
