@@ -15,8 +15,8 @@ func TestReserve(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Reserve(0, 5000)
-	m.Reserve(99, 10)   // no such database: nothing
-	m.Reserve(1, -1)    // nothing
+	m.Reserve(99, 10) // no such database: nothing
+	m.Reserve(1, -1)  // nothing
 	for i := range 1000 {
 		if err := m.Restore(&rdb.Entry{Key: []byte("k" + strconv.Itoa(i)), Value: rdb.String("v")}); err != nil {
 			t.Fatal(err)
