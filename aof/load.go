@@ -220,9 +220,9 @@ func (l *loader) replay(r io.Reader, base int64, o *LoadOptions, res *FileResult
 			}
 			return nil
 		case errors.Is(err, resp.ErrTruncated):
-			if l.partialAnnotation(rd.Offset()) && !inMulti {
-				return nil // Redis skips a '#' line even without its end
-			}
+			// A '#' line cut by the end is a truncation too, though
+			// Redis skips it: the next record appended would join its
+			// line and be skipped with it.
 			at := rd.Offset()
 			if inMulti {
 				at = multiAt
@@ -266,14 +266,6 @@ func (l *loader) replay(r io.Reader, base int64, o *LoadOptions, res *FileResult
 			res.End = rd.End()
 		}
 	}
-}
-
-// partialAnnotation reports whether the incomplete item at off is a '#'
-// line.
-func (l *loader) partialAnnotation(off int64) bool {
-	var b [1]byte
-	n, _ := l.f.ReadAt(b[:], off)
-	return n == 1 && b[0] == '#'
 }
 
 func isCommand(name []byte, lower string) bool {

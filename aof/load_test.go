@@ -365,8 +365,7 @@ func TestLoadCuts(t *testing.T) {
 }
 
 // TestLoadErrors: corruption before the end is an error at its offset,
-// whatever AllowTruncated says; a partial annotation at the end is not
-// a truncation (Redis skips '#' lines); an unknown command is an error.
+// whatever AllowTruncated says; an unknown command is an error.
 func TestLoadErrors(t *testing.T) {
 	set := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
 	for _, c := range []struct {
@@ -379,7 +378,6 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown command", set + "*1\r\n$7\r\nNOTACMD\r\n", ErrUnknownCommand, int64(len(set))},
 		{"unknown command after known ones", set + set + "*1\r\n$7\r\nNOTACMD\r\n", ErrUnknownCommand, int64(2 * len(set))},
 		{"empty command name", set + "*1\r\n$0\r\n\r\n", ErrUnknownCommand, int64(len(set))},
-		{"partial annotation", set + "#TS:17", nil, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, allow := range []bool{false, true} {
@@ -401,6 +399,34 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadPartialAnnotation: an annotation cut by the end of the file is
+// a truncation, cut with AllowTruncated, although Redis skips it: a
+// record appended after it would join its line. (Found by the Store's
+// state-machine test: a crash kept part of a "#TS:" line.)
+func TestLoadPartialAnnotation(t *testing.T) {
+	set := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+	for _, allow := range []bool{false, true} {
+		fsys := vfs.NewMem()
+		f, _ := fsys.Create("a.aof")
+		f.Write([]byte(set + "#TS:17"))
+		f.Close()
+		res, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: keyspace.NewMemory(nil)}, &LoadOptions{AllowTruncated: allow})
+		if !allow {
+			var le *LoadError
+			if !errors.As(err, &le) || !errors.Is(err, ErrTruncated) || le.Offset != int64(len(set)) {
+				t.Errorf("without AllowTruncated: %v, want ErrTruncated at %d", err, len(set))
+			}
+			continue
+		}
+		if err != nil || !res.Truncated || res.End != int64(len(set)) {
+			t.Errorf("with AllowTruncated: %+v, %v", res, err)
+		}
+		if got := readString(t, fsys, "a.aof"); got != set {
+			t.Errorf("file after the load: %q", got)
+		}
 	}
 }
 
