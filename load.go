@@ -204,6 +204,7 @@ type progress struct {
 	keys     atomic.Int64
 	mu       sync.Mutex
 	reported int64
+	file     string // the file being loaded
 }
 
 // add counts n bytes read, reporting every 4 MiB.
@@ -226,7 +227,9 @@ func (p *progress) report() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.reported = p.loaded.Load()
-	p.fn(LoadProgress{LoadedBytes: p.reported, TotalBytes: p.total, Keys: p.keys.Load()})
+	// Bytes read twice (the loader peeks) could take the count past
+	// the total.
+	p.fn(LoadProgress{File: p.file, LoadedBytes: min(p.reported, p.total), TotalBytes: p.total, Keys: p.keys.Load()})
 }
 
 // progressFS counts the bytes read from the files it opens.
@@ -240,6 +243,9 @@ func (f *progressFS) Open(name string) (vfs.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.p.mu.Lock()
+	f.p.file = name
+	f.p.mu.Unlock()
 	return &progressFile{File: file, p: f.p}, nil
 }
 

@@ -1,10 +1,12 @@
 package aofrdb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/aofrdb/aofrdb/aof"
 	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
 )
 
 var ctx = context.Background()
@@ -265,5 +268,49 @@ func TestNoAppendFsyncOnRewrite(t *testing.T) {
 	}
 	if syncs.Load() == before {
 		t.Errorf("no sync after the job")
+	}
+}
+
+// TestLoadProgress: Options.Progress reports the bytes and keys loaded,
+// ending with every byte of the files; Options.Keyspace is the keyspace
+// the Store fills.
+func TestLoadProgress(t *testing.T) {
+	mem := vfs.NewMem()
+	o := memOptions(mem)
+	o.AppendOnly, o.AppendFsync, o.Save = true, aof.No, nil
+	s := mustOpen(t, "data", o)
+	value := bytes.Repeat([]byte("v"), 1000)
+	for i := range 10000 { // 10 MB: reports on the way
+		if err := s.Set(ctx, []byte(strconv.Itoa(i)), value, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var reports []LoadProgress
+	o.Progress = func(p LoadProgress) { reports = append(reports, p) }
+	ks := keyspace.NewMemory(nil)
+	o.Keyspace = ks
+	s = mustOpen(t, "data", o)
+	defer s.Close()
+	if s.Keyspace() != ks {
+		t.Error("Keyspace() is not Options.Keyspace")
+	}
+	if len(reports) < 2 {
+		t.Fatalf("%d reports", len(reports))
+	}
+	last := reports[len(reports)-1]
+	// Keys counts the commands replayed too: a SELECT, then the SETs.
+	if last.TotalBytes < 10e6 || last.LoadedBytes != last.TotalBytes || last.Keys != 10001 || !strings.HasSuffix(last.File, ".incr.aof") {
+		t.Errorf("last report %+v", last)
+	}
+	for i := 1; i < len(reports); i++ {
+		if reports[i].LoadedBytes < reports[i-1].LoadedBytes {
+			t.Errorf("reports go back: %+v then %+v", reports[i-1], reports[i])
+		}
+	}
+	if got := mustGet(t, s, "9999"); got != string(value) {
+		t.Errorf("9999 = %.10q", got)
 	}
 }
