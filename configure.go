@@ -31,9 +31,11 @@ func (o *Options) clone() *Options {
 
 // Configure changes options of the open Store, as CONFIG SET changes
 // redis-server's: fn receives a copy of the options in force and
-// changes it; the result is validated as Open validates its options
-// (Options.Validate), and then takes effect as a whole, or, on an
-// error, not at all.
+// changes it (Options.SetConfig sets one by its redis.conf name); the
+// result is validated as Open validates its options
+// (Options.Validate), and then takes effect as a whole. When fn returns
+// an error, or the result is refused, nothing changes and Configure
+// returns that error.
 //
 // What can change, and when it takes effect:
 //
@@ -63,7 +65,7 @@ func (o *Options) clone() *Options {
 // Configure holds the write turn: writes wait while it runs, and it must
 // not be called from the function given to Write. After Close it
 // returns ErrClosed.
-func (s *Store) Configure(fn func(o *Options)) error {
+func (s *Store) Configure(fn func(o *Options) error) error {
 	s.turn.Lock()
 	defer s.turn.Unlock()
 	if s.isClosed() {
@@ -71,7 +73,9 @@ func (s *Store) Configure(fn func(o *Options)) error {
 	}
 	old := s.options()
 	o := old.clone()
-	fn(o)
+	if err := fn(o); err != nil {
+		return err
+	}
 	o.defaults = old.defaults
 	if err := immutableChange(old, o); err != nil {
 		return err

@@ -17,7 +17,7 @@ import (
 	"github.com/aofrdb/aofrdb/keyspace"
 )
 
-func mustConfigure(t *testing.T, s *Store, fn func(o *Options)) {
+func mustConfigure(t *testing.T, s *Store, fn func(o *Options) error) {
 	t.Helper()
 	if err := s.Configure(fn); err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestConfigureAppendFsync(t *testing.T) {
 	s := mustOpen(t, rigDir, o)
 	defer s.Close()
 	mustSet(t, s, "a", "1")
-	mustConfigure(t, s, func(o *Options) { o.AppendFsync = aof.Always })
+	mustConfigure(t, s, func(o *Options) error { o.AppendFsync = aof.Always; return nil })
 	if p := s.aof.Appender().Policy(); p != aof.Always {
 		t.Fatalf("policy %v", p)
 	}
@@ -60,7 +60,7 @@ func TestConfigureAppendFsync(t *testing.T) {
 	}
 	c.Close()
 
-	mustConfigure(t, s, func(o *Options) { o.AppendFsync = aof.EverySec })
+	mustConfigure(t, s, func(o *Options) error { o.AppendFsync = aof.EverySec; return nil })
 	if err := s.RewriteAOF(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestConfigureSavePoints(t *testing.T) {
 	defer s.Close()
 	mustSet(t, s, "a", "1")
 	clock.Add(11_000)
-	mustConfigure(t, s, func(o *Options) { o.Save = []SavePoint{{Seconds: 10, Changes: 1}} })
+	mustConfigure(t, s, func(o *Options) error { o.Save = []SavePoint{{Seconds: 10, Changes: 1}}; return nil })
 	eventually(t, "the BGSAVE of the new save point", func() bool {
 		i := s.Info()
 		return i.RDBSaves == 1 && !i.RDBBGSaveInProgress
@@ -98,7 +98,7 @@ func TestConfigureSavePoints(t *testing.T) {
 	if i := s.Info(); i.RDBLastBGSaveStatus != "ok" || i.RDBChangesSinceLastSave != 0 {
 		t.Fatalf("after the BGSAVE: %+v", i)
 	}
-	mustConfigure(t, s, func(o *Options) { o.Save = nil })
+	mustConfigure(t, s, func(o *Options) error { o.Save = nil; return nil })
 	mustSet(t, s, "b", "2")
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestConfigurePreamble(t *testing.T) {
 		t.Fatalf("first base %s: %.20q", name, b)
 	}
 	mustSet(t, s, "a", "1")
-	mustConfigure(t, s, func(o *Options) { o.AOFUseRDBPreamble, o.AOFTimestampEnabled = false, true })
+	mustConfigure(t, s, func(o *Options) error { o.AOFUseRDBPreamble, o.AOFTimestampEnabled = false, true; return nil })
 	if err := s.RewriteAOF(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestConfigurePreamble(t *testing.T) {
 	if !bytes.HasPrefix(incr, []byte("#TS:")) {
 		t.Errorf("incr file with aof-timestamp-enabled: %q", incr)
 	}
-	mustConfigure(t, s, func(o *Options) { o.AOFUseRDBPreamble, o.AOFTimestampEnabled = true, false })
+	mustConfigure(t, s, func(o *Options) error { o.AOFUseRDBPreamble, o.AOFTimestampEnabled = true, false; return nil })
 	if err := s.RewriteAOF(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestConfigureRDB(t *testing.T) {
 	defer s.Close()
 	value := strings.Repeat("a", 1000)
 	mustSet(t, s, "k", value)
-	mustConfigure(t, s, func(o *Options) { o.DBFilename, o.RDBCompression = "other.rdb", false })
+	mustConfigure(t, s, func(o *Options) error { o.DBFilename, o.RDBCompression = "other.rdb", false; return nil })
 	if err := s.Save(); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestConfigureRDB(t *testing.T) {
 	if _, err := mem.Stat(filepath.Join(rigDir, "dump.rdb")); err == nil {
 		t.Errorf("dump.rdb written after dbfilename changed")
 	}
-	mustConfigure(t, s, func(o *Options) { o.RDBCompression = true })
+	mustConfigure(t, s, func(o *Options) error { o.RDBCompression = true; return nil })
 	if err := s.BGSave(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -224,9 +224,9 @@ func TestConfigureStopWrites(t *testing.T) {
 	if err := s.Set(ctx, []byte("a"), []byte("1"), 0); !errors.Is(err, ErrMisconf) {
 		t.Fatalf("write after a failed BGSAVE: %v", err)
 	}
-	mustConfigure(t, s, func(o *Options) { o.StopWritesOnBGSaveError = false })
+	mustConfigure(t, s, func(o *Options) error { o.StopWritesOnBGSaveError = false; return nil })
 	mustSet(t, s, "a", "1")
-	mustConfigure(t, s, func(o *Options) { o.StopWritesOnBGSaveError = true })
+	mustConfigure(t, s, func(o *Options) error { o.StopWritesOnBGSaveError = true; return nil })
 	if err := s.Writable(); !errors.Is(err, ErrMisconf) {
 		t.Fatalf("Writable with stop-writes-on-bgsave-error on again: %v", err)
 	}
@@ -245,7 +245,7 @@ func TestConfigureAutoRewrite(t *testing.T) {
 	for i := range 60 { // about 7 KiB of SETs
 		mustSet(t, s, "k"+strconv.Itoa(i%10), value)
 	}
-	mustConfigure(t, s, func(o *Options) { o.AutoAOFRewritePercentage, o.AutoAOFRewriteMinSize = 100, 4<<10 })
+	mustConfigure(t, s, func(o *Options) error { o.AutoAOFRewritePercentage, o.AutoAOFRewriteMinSize = 100, 4<<10; return nil })
 	eventually(t, "the automatic rewrite", func() bool {
 		i := s.Info()
 		return i.AOFRewrites == 1 && !i.AOFRewriteInProgress
@@ -261,25 +261,25 @@ func TestConfigureRefused(t *testing.T) {
 	s := mustOpen(t, rigDir, o)
 	for _, tc := range []struct {
 		name string
-		fn   func(o *Options)
+		fn   func(o *Options) error
 		want error
 	}{
-		{"appendonly", func(o *Options) { o.AppendOnly = true }, ErrImmutable},
-		{"appendfilename", func(o *Options) { o.AppendFilename = "x.aof" }, ErrImmutable},
-		{"appenddirname", func(o *Options) { o.AppendDirname = "x" }, ErrImmutable},
-		{"rdbchecksum", func(o *Options) { o.RDBChecksum = false }, ErrImmutable},
-		{"databases", func(o *Options) { o.Databases = 4 }, ErrImmutable},
-		{"Keyspace", func(o *Options) { o.Keyspace = keyspace.NewMemory(nil) }, ErrImmutable},
-		{"FS", func(o *Options) { o.FS = vfs.NewMem() }, ErrImmutable},
-		{"Logger", func(o *Options) { o.Logger = slog.Default() }, ErrImmutable},
-		{"Now", func(o *Options) { o.Now = time.Now }, ErrImmutable},
-		{"dbfilename", func(o *Options) { o.DBFilename = "a/b.rdb" }, ErrOptions},
-		{"save", func(o *Options) { o.Save = []SavePoint{{0, 1}} }, ErrOptions},
-		{"appendfsync", func(o *Options) { o.AppendFsync = 7 }, ErrOptions},
+		{"appendonly", func(o *Options) error { o.AppendOnly = true; return nil }, ErrImmutable},
+		{"appendfilename", func(o *Options) error { o.AppendFilename = "x.aof"; return nil }, ErrImmutable},
+		{"appenddirname", func(o *Options) error { o.AppendDirname = "x"; return nil }, ErrImmutable},
+		{"rdbchecksum", func(o *Options) error { o.RDBChecksum = false; return nil }, ErrImmutable},
+		{"databases", func(o *Options) error { o.Databases = 4; return nil }, ErrImmutable},
+		{"Keyspace", func(o *Options) error { o.Keyspace = keyspace.NewMemory(nil); return nil }, ErrImmutable},
+		{"FS", func(o *Options) error { o.FS = vfs.NewMem(); return nil }, ErrImmutable},
+		{"Logger", func(o *Options) error { o.Logger = slog.Default(); return nil }, ErrImmutable},
+		{"Now", func(o *Options) error { o.Now = time.Now; return nil }, ErrImmutable},
+		{"dbfilename", func(o *Options) error { o.DBFilename = "a/b.rdb"; return nil }, ErrOptions},
+		{"save", func(o *Options) error { o.Save = []SavePoint{{0, 1}}; return nil }, ErrOptions},
+		{"appendfsync", func(o *Options) error { o.AppendFsync = 7; return nil }, ErrOptions},
 	} {
-		err := s.Configure(func(o *Options) {
+		err := s.Configure(func(o *Options) error {
 			o.AutoAOFRewritePercentage = 50 // must not stick either
-			tc.fn(o)
+			return tc.fn(o)
 		})
 		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.name) {
 			t.Errorf("%s: %v", tc.name, err)
@@ -289,7 +289,7 @@ func TestConfigureRefused(t *testing.T) {
 		t.Errorf("a refused Configure changed the options: %d", got)
 	}
 	// Setting what cannot change to the value it has is no change.
-	mustConfigure(t, s, func(o *Options) { o.AppendFilename, o.Databases = "appendonly.aof", 16 })
+	mustConfigure(t, s, func(o *Options) error { o.AppendFilename, o.Databases = "appendonly.aof", 16; return nil })
 	opts := s.Options()
 	opts.Save = append(opts.Save, SavePoint{1, 1}) // a copy: no effect
 	if len(s.Options().Save) != 0 {
@@ -298,7 +298,7 @@ func TestConfigureRefused(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Configure(func(o *Options) {}); !errors.Is(err, ErrClosed) {
+	if err := s.Configure(func(o *Options) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Errorf("Configure after Close: %v", err)
 	}
 }
@@ -326,7 +326,7 @@ func TestConfigureConcurrent(t *testing.T) {
 	}
 	policies := []aof.Policy{aof.Always, aof.EverySec, aof.No}
 	for i := range 60 {
-		err := s.Configure(func(o *Options) {
+		err := s.Configure(func(o *Options) error {
 			o.AppendFsync = policies[i%3]
 			o.NoAppendFsyncOnRewrite = i%2 == 0
 			o.AOFUseRDBPreamble = i%3 != 0
@@ -339,6 +339,7 @@ func TestConfigureConcurrent(t *testing.T) {
 			o.StopWritesOnBGSaveError = i%2 == 1
 			o.Save = []SavePoint{{Seconds: 1 + i%2, Changes: i % 3}}
 			o.DBFilename = "dump" + strconv.Itoa(i%2) + ".rdb"
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -363,5 +364,46 @@ func TestConfigureConcurrent(t *testing.T) {
 				t.Fatalf("%d:%d = %s after reopen", w, i, got)
 			}
 		}
+	}
+}
+
+// TestSetConfig: Options.SetConfig sets a directive as CONFIG SET does,
+// and leaves o as it was when it refuses the value.
+func TestSetConfig(t *testing.T) {
+	o := DefaultOptions()
+	for _, tc := range [][2]string{
+		{"appendfsync", "ALWAYS"}, {"save", "10 1 20 2"}, {"dbfilename", "x.rdb"},
+		{"auto-aof-rewrite-min-size", "1mb"}, {"aof-use-rdb-preamble", "no"}, {"Appendonly", "yes"},
+	} {
+		if err := o.SetConfig(tc[0], tc[1]); err != nil {
+			t.Fatalf("%s %s: %v", tc[0], tc[1], err)
+		}
+	}
+	v := o.ConfigValues()
+	for name, want := range map[string]string{"appendfsync": "always", "save": "10 1 20 2", "dbfilename": "x.rdb",
+		"auto-aof-rewrite-min-size": "1048576", "aof-use-rdb-preamble": "no", "appendonly": "yes"} {
+		if v[name] != want {
+			t.Errorf("%s: %q, want %q", name, v[name], want)
+		}
+	}
+	if err := o.SetConfig("save", ""); err != nil || len(o.Save) != 0 {
+		t.Errorf(`save "": %v %v`, o.Save, err)
+	}
+	o.Save = []SavePoint{{1, 1}}
+	for _, tc := range [][3]string{
+		{"save", "1", "Invalid save parameters"},
+		{"appendfsync", "sometimes", "argument(s) must be one of the following: everysec, always, no"},
+		{"rdbcompression", "maybe", "argument must be 'yes' or 'no'"},
+		{"dbfilename", "a/b", "dbfilename can't be a path, just a filename"},
+		{"dir", "/tmp", "not a persistence directive"},
+		{"port", "1", "not a persistence directive"},
+	} {
+		var ce *ConfigError
+		if err := o.SetConfig(tc[0], tc[1]); !errors.As(err, &ce) || !strings.HasPrefix(ce.Reason, tc[2]) {
+			t.Errorf("%s %s: %v", tc[0], tc[1], err)
+		}
+	}
+	if len(o.Save) != 1 || o.AppendFsync != aof.Always || !o.RDBCompression || o.DBFilename != "x.rdb" {
+		t.Errorf("a refused SetConfig changed o: %+v", o)
 	}
 }
