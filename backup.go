@@ -228,7 +228,9 @@ func Restore(dir string, r io.Reader, opts *Options) (err error) {
 	}
 	defer f.Close()
 	snap := &rdbSnapshot{r: rdb.NewReader(f, ro), sizes: st.sizes}
-	bo := (&Store{opts: *o, now: now}).baseOptions()
+	bs := &Store{now: now}
+	bs.cfg.Store(o)
+	bo := bs.baseOptions()
 	bo.Functions = st.functions
 	aofDir := filepath.Join(dir, o.AppendDirname)
 	if _, err := aof.CreateDir(fsys, aofDir, o.AppendFilename, snap, bo); err != nil {

@@ -41,12 +41,15 @@ type Directive struct {
 // line's number, its text (trimmed) and why, as Redis reports a fatal
 // configuration error.
 type ConfigError struct {
-	Line   int
+	Line   int // 0 for Options.SetConfig's
 	Text   string
 	Reason string
 }
 
 func (e *ConfigError) Error() string {
+	if e.Line == 0 { // Options.SetConfig's
+		return fmt.Sprintf("aofrdb: '%s': %s", e.Text, e.Reason)
+	}
 	return fmt.Sprintf("aofrdb: configuration line %d: '%s': %s", e.Line, e.Text, e.Reason)
 }
 
@@ -539,4 +542,33 @@ func (o *Options) ConfigValues() map[string]string {
 		"stop-writes-on-bgsave-error":   yn(o.StopWritesOnBGSaveError),
 		"databases":                     strconv.Itoa(o.Databases),
 	}
+}
+
+// SetConfig sets the persistence directive name (any case) to value as
+// CONFIG SET sets it: the value is checked as ParseConfig checks it
+// (yes/no and enums in any case, sizes with units, save as one argument
+// of pairs replacing every save point, "" removing them). A value it
+// refuses returns a *ConfigError whose Reason is Redis's, and o does not
+// change. dir, not an Option, and the directives ParseConfig does not
+// read are refused too. It changes o only: Store.Configure applies it
+// to an open Store, which refuses what cannot change while it is open.
+func (o *Options) SetConfig(name, value string) error {
+	name = strings.ToLower(name)
+	text := name + " " + value
+	fail := func(reason string) error { return &ConfigError{Text: text, Reason: reason} }
+	set, known := configSetters[name]
+	if !known || name == "dir" {
+		return fail("not a persistence directive of aofrdb.Options")
+	}
+	c := &Config{Options: o.clone()}
+	if name == "save" {
+		p := configParser{cfg: c}
+		if err := p.save([]string{value}, fail); err != nil {
+			return err
+		}
+	} else if reason := set(c, value); reason != "" {
+		return fail(reason)
+	}
+	*o = *c.Options
+	return nil
 }

@@ -29,7 +29,7 @@ type ShutdownOptions struct {
 // as after Close, calls return ErrClosed; a later Close or Shutdown
 // returns the first close's result.
 func (s *Store) Shutdown(o ShutdownOptions) error {
-	save := o.Save || !o.NoSave && len(s.opts.Save) > 0
+	save := o.Save || !o.NoSave && len(s.options().Save) > 0
 	if save && !o.Force {
 		if err := s.saveBeforeClose(); err != nil {
 			return err
@@ -79,7 +79,7 @@ func (s *Store) Reload() error {
 	if err := s.ks.Exec(&flush); err != nil {
 		return err
 	}
-	return s.loadRDB(s.fsys, filepath.Join(s.dir, s.opts.DBFilename), &progress{})
+	return s.loadRDB(s.fsys, filepath.Join(s.dir, s.options().DBFilename), &progress{})
 }
 
 // Writable returns nil when the Store accepts writes, or the ErrMisconf

@@ -20,7 +20,7 @@ import (
 // load loads the data directory as the load plan says, then opens the
 // AOF for appending when AppendOnly is on.
 func (s *Store) load() error {
-	o := &s.opts
+	o := s.options()
 	s.removeTempRDB()
 	plan, err := manifest.MakePlan(s.fsys, s.dir, &manifest.PlanOptions{
 		AppendOnly:     o.AppendOnly,
@@ -110,7 +110,7 @@ func (s *Store) removeTempRDB() {
 		s.log.Warn("listing the data directory for temporary files", "err", err)
 		return
 	}
-	prefix := "temp-" + s.opts.DBFilename + "-"
+	prefix := "temp-" + s.options().DBFilename + "-"
 	for _, name := range names {
 		if !vfs.IsTemp(name) || !strings.HasPrefix(name, prefix) {
 			continue
@@ -171,7 +171,7 @@ func (s *Store) readerOptions(size int64) *rdb.ReaderOptions {
 
 // baseOptions are the options of the AOF bases the Store writes.
 func (s *Store) baseOptions() *aof.BaseOptions {
-	o := &s.opts
+	o := s.options()
 	bo := &aof.BaseOptions{
 		RDBPreamble: o.AOFUseRDBPreamble,
 		RDB:         s.rdbOptions(),
@@ -187,7 +187,7 @@ func (s *Store) baseOptions() *aof.BaseOptions {
 
 // rdbOptions are the options of the RDB files the Store writes.
 func (s *Store) rdbOptions() rdb.WriterOptions {
-	o := &s.opts
+	o := s.options()
 	return rdb.WriterOptions{
 		Version:       o.RDBVersion,
 		NoCompression: !o.RDBCompression,

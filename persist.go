@@ -60,12 +60,15 @@ func (s *Store) bgRewrite(ctx context.Context) (*jobRun, error) {
 		r.Abort()
 		return nil, err
 	}
+	// The base's format follows the name BeginRewrite gave it: both
+	// are taken under the write turn, which Configure holds.
+	bo := s.baseOptions()
 	run := s.startJob(&s.rewrite)
 	s.log.Info("background append only file rewriting started", "base", filepath.Base(r.BasePath()))
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		size, err := aof.WriteBaseFile(s.fsys, r.BasePath(), snap, s.baseOptions())
+		size, err := aof.WriteBaseFile(s.fsys, r.BasePath(), snap, bo)
 		snap.Close()
 		if err != nil {
 			r.Abort()
@@ -180,12 +183,13 @@ func (s *Store) BGSave(ctx context.Context) error {
 
 // writeRDB writes snap to the RDB file, atomically.
 func (s *Store) writeRDB(snap keyspace.Snapshot) (int64, error) {
+	o := s.options()
 	every := int64(0)
-	if !s.opts.RDBSaveIncrementalFsync {
+	if !o.RDBSaveIncrementalFsync {
 		every = -1
 	}
 	ro := s.rdbOptions()
-	path := filepath.Join(s.dir, s.opts.DBFilename)
+	path := filepath.Join(s.dir, o.DBFilename)
 	return vfs.WriteFileSynced(s.fsys, path, every, func(w io.Writer) error {
 		return keyspace.WriteRDB(w, snap, &ro, nil)
 	})
@@ -219,8 +223,8 @@ func (s *Store) startJob(j *jobState) *jobRun {
 // pauseSyncs pauses the AOF's syncs while a rewrite or a save runs,
 // with no-appendfsync-on-rewrite, and resumes them after; s.mu is held.
 func (s *Store) pauseSyncs() {
-	if s.aof != nil && s.opts.NoAppendFsyncOnRewrite {
-		s.aof.PauseSyncs(s.rewrite.running || s.bgsave.running)
+	if s.aof != nil {
+		s.aof.PauseSyncs(s.options().NoAppendFsyncOnRewrite && (s.rewrite.running || s.bgsave.running))
 	}
 }
 
@@ -343,7 +347,8 @@ func (s *Store) expire(ctx context.Context) {
 // Redis's serverCron does: enough changes, more seconds than the point's
 // since the last save, and the last attempt succeeded or was 5 s ago.
 func (s *Store) savePoints(ctx context.Context, now time.Time) {
-	if len(s.opts.Save) == 0 {
+	points := s.options().Save
+	if len(points) == 0 {
 		return
 	}
 	s.mu.Lock()
@@ -354,7 +359,7 @@ func (s *Store) savePoints(ctx context.Context, now time.Time) {
 		return
 	}
 	dirty := s.dirty.Load()
-	for _, p := range s.opts.Save {
+	for _, p := range points {
 		if dirty >= int64(p.Changes) && now.Sub(lastSave) > time.Duration(p.Seconds)*time.Second {
 			s.log.Info(fmt.Sprintf("%d changes in %d seconds. Saving...", p.Changes, p.Seconds))
 			if err := s.BGSave(ctx); err != nil && !errors.Is(err, ErrClosed) {
@@ -371,7 +376,8 @@ func (s *Store) savePoints(ctx context.Context, now time.Time) {
 // whole AOF after the last rewrite or at start; the base file's size
 // is that figure's lasting part, so that a restart does not reset it.)
 func (s *Store) autoRewrite(ctx context.Context, now time.Time) {
-	if s.aof == nil || s.opts.AutoAOFRewritePercentage == 0 {
+	o := s.options()
+	if s.aof == nil || o.AutoAOFRewritePercentage == 0 {
 		return
 	}
 	s.mu.Lock()
@@ -382,11 +388,11 @@ func (s *Store) autoRewrite(ctx context.Context, now time.Time) {
 		return
 	}
 	base, total := s.aof.Sizes()
-	if total <= s.opts.AutoAOFRewriteMinSize {
+	if total <= o.AutoAOFRewriteMinSize {
 		return
 	}
 	growth := total*100/max(base, 1) - 100
-	if growth < int64(s.opts.AutoAOFRewritePercentage) {
+	if growth < int64(o.AutoAOFRewritePercentage) {
 		return
 	}
 	s.log.Info(fmt.Sprintf("Starting automatic rewriting of AOF on %d%% growth", growth))

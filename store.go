@@ -37,7 +37,9 @@ const LockFile = "aofrdb.lock"
 // (a multi-part directory) under its fsync policy, with rewrites, and RDB
 // saves, loaded at Open in Redis's order. It is safe for concurrent use.
 type Store struct {
-	opts Options
+	// cfg is the options in force: an Options never changed once
+	// stored, replaced as a whole by Configure (under the write turn).
+	cfg  atomic.Pointer[Options]
 	dir  string
 	fsys vfs.FS
 	ks   keyspace.Keyspace
@@ -93,7 +95,8 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Store{opts: *opts, dir: dir, fsys: opts.FS, log: opts.Logger, now: opts.Now}
+	s := &Store{dir: dir, fsys: opts.FS, log: opts.Logger, now: opts.Now}
+	s.cfg.Store(opts.clone())
 	if s.fsys == nil {
 		s.fsys = vfs.Default
 	}
@@ -293,7 +296,7 @@ func (s *Store) writable() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.saveErr != nil && s.opts.StopWritesOnBGSaveError && len(s.opts.Save) > 0 {
+	if o := s.options(); s.saveErr != nil && o.StopWritesOnBGSaveError && len(o.Save) > 0 {
 		return fmt.Errorf("%w: the last background save failed: %w", ErrMisconf, s.saveErr)
 	}
 	return nil
@@ -310,7 +313,7 @@ func (s *Store) isClosed() bool {
 // Redis's shutdown does, and releases the directory. Calling it again
 // returns the first call's result.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.close(func() bool { return len(s.opts.Save) > 0 }) })
+	s.closeOnce.Do(func() { s.closeErr = s.close(func() bool { return len(s.options().Save) > 0 }) })
 	return s.closeErr
 }
 

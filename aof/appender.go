@@ -89,7 +89,13 @@ type Options struct {
 // torn record followed by more records.
 type Appender struct {
 	f    vfs.File
-	opts Options
+	opts Options // Policy and Timestamps are not read: see policy and ts
+
+	// policy is the fsync policy (a Policy), and ts the timestamp
+	// annotations switch, which SetPolicy and SetTimestamps change
+	// while the Appender is in use.
+	policy atomic.Int32
+	ts     atomic.Bool
 
 	mu     sync.Mutex // guards the fields below
 	buf    []byte     // encoded, not yet written
@@ -162,10 +168,12 @@ func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
 	a.end = fi.Size()
 	a.written.Store(a.end)
 	a.synced.Store(a.end) // what was there before is as durable as it is
-	if a.opts.Policy == EverySec {
-		a.stop, a.done = make(chan struct{}), make(chan struct{})
-		go a.syncer()
-	}
+	a.policy.Store(int32(a.opts.Policy))
+	a.ts.Store(a.opts.Timestamps)
+	// The syncer runs under every policy, so that SetPolicy can switch
+	// to everysec; it syncs only while the policy is everysec.
+	a.stop, a.done = make(chan struct{}), make(chan struct{})
+	go a.syncer()
 	return a, nil
 }
 
@@ -187,7 +195,7 @@ func (a *Appender) Append(recs []keyspace.Record) (int64, error) {
 		return 0, a.err
 	}
 	start := len(a.buf)
-	if a.opts.Timestamps && len(recs) > 0 {
+	if a.ts.Load() && len(recs) > 0 {
 		if now := a.opts.Now().Unix(); now > a.lastTS {
 			a.lastTS = now
 			a.buf = resp.AppendAnnotation(a.buf, strconv.AppendInt([]byte("TS:"), now, 10))
@@ -287,7 +295,7 @@ type postponement struct {
 // being fsynced, since the write would block behind the sync. After
 // 2 s it writes anyway and counts a delayed fsync.
 func (a *Appender) postpone() *postponement {
-	if a.opts.Policy != EverySec {
+	if a.Policy() != EverySec {
 		return nil
 	}
 	ch := a.syncing.Load()
@@ -319,8 +327,23 @@ func (a *Appender) DelayedFsyncs() int64 { return a.delayed.Load() }
 // syncsEach reports whether Wait syncs: under Always, unless syncs are
 // paused.
 func (a *Appender) syncsEach() bool {
-	return a.opts.Policy == Always && !a.paused.Load()
+	return a.Policy() == Always && !a.paused.Load()
 }
+
+// Policy returns the fsync policy in force.
+func (a *Appender) Policy() Policy { return Policy(a.policy.Load()) }
+
+// SetPolicy changes the fsync policy while the Appender is in use (as
+// CONFIG SET appendfsync does). Records appended before are waited for
+// under the policy in force when their Wait checks; after the switch to
+// Always, a Wait returns only once its records are synced, and after
+// the switch to EverySec the background sync starts with the next
+// second.
+func (a *Appender) SetPolicy(p Policy) { a.policy.Store(int32(p)) }
+
+// SetTimestamps turns the timestamp annotations on or off (as CONFIG
+// SET aof-timestamp-enabled does), from the next Append on.
+func (a *Appender) SetTimestamps(on bool) { a.ts.Store(on) }
 
 // PauseSyncs pauses (or resumes) the syncs of the policy, as Redis's
 // no-appendfsync-on-rewrite does while a rewrite or a save runs: Wait
@@ -444,7 +467,8 @@ func (a *Appender) Sync(ctx context.Context) error {
 	return a.stickyErr()
 }
 
-// syncer syncs written data once a second (everysec).
+// syncer syncs written data once a second while the policy is
+// everysec.
 func (a *Appender) syncer() {
 	defer close(a.done)
 	t := time.NewTicker(time.Second)
@@ -455,7 +479,7 @@ func (a *Appender) syncer() {
 			return
 		case <-t.C:
 		}
-		if a.paused.Load() || a.synced.Load() >= a.written.Load() {
+		if a.Policy() != EverySec || a.paused.Load() || a.synced.Load() >= a.written.Load() {
 			continue
 		}
 		// Sync without the flushing token, so that a write that cannot
@@ -494,10 +518,8 @@ func (a *Appender) Size() int64 {
 // the Appender. Calling it again returns the first call's result.
 func (a *Appender) Close() error {
 	a.once.Do(func() {
-		if a.stop != nil {
-			close(a.stop)
-			<-a.done
-		}
+		close(a.stop)
+		<-a.done
 		a.flushing <- struct{}{}
 		a.flush(true)
 		a.sync()

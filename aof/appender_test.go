@@ -351,3 +351,49 @@ func TestPauseSyncs(t *testing.T) {
 		})
 	}
 }
+
+// TestSetPolicy: the policy changes while the Appender is in use: after
+// a switch to always, Wait returns once the records are synced; after
+// a switch to everysec, the background sync syncs them within a second;
+// timestamps turn on and off.
+func TestSetPolicy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := vfs.NewMem()
+		now := time.Unix(1700000000, 0)
+		a, err := OpenAppender(mem, "a.aof", &Options{Policy: No, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		crashed := func() string {
+			t.Helper()
+			return readString(t, mem.CrashClone(vfs.CrashOptions{}), "a.aof")
+		}
+		appendWait(t, a, rec(0, "SET", "a", "1"))
+		a.SetPolicy(Always)
+		if a.Policy() != Always {
+			t.Fatalf("policy %v", a.Policy())
+		}
+		appendWait(t, a, rec(0, "SET", "b", "2"))
+		want := "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n"
+		if got := crashed(); got != want {
+			t.Fatalf("after a crash under always:\n%q", got)
+		}
+		a.SetPolicy(EverySec)
+		a.SetTimestamps(true)
+		appendWait(t, a, rec(0, "SET", "c", "3"))
+		time.Sleep(1500 * time.Millisecond)
+		synctest.Wait()
+		want += "#TS:1700000000\r\n*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n"
+		if got := crashed(); got != want {
+			t.Fatalf("after a crash a second after an everysec write:\n%q", got)
+		}
+		a.SetTimestamps(false)
+		now = now.Add(time.Second)
+		appendWait(t, a, rec(0, "SET", "d", "4"))
+		want += "*3\r\n$3\r\nSET\r\n$1\r\nd\r\n$1\r\n4\r\n"
+		if got := readString(t, mem, "a.aof"); got != want {
+			t.Fatalf("without timestamps:\n%q", got)
+		}
+	})
+}

@@ -220,6 +220,26 @@ func (d *Dir) PauseSyncs(pause bool) {
 	d.cur.PauseSyncs(pause)
 }
 
+// SetAppendOptions changes the fsync policy and the timestamp
+// annotations of the current incr file (Appender.SetPolicy and
+// SetTimestamps) and of those BeginRewrite creates from now on.
+func (d *Dir) SetAppendOptions(policy Policy, timestamps bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opts.Append.Policy, d.opts.Append.Timestamps = policy, timestamps
+	d.cur.SetPolicy(policy)
+	d.cur.SetTimestamps(timestamps)
+}
+
+// SetRDBBase changes the format of the bases of the rewrites begun from
+// now on (DirOptions.RDBBase): the caller's WriteBase, and what it
+// writes at BasePath, must follow.
+func (d *Dir) SetRDBBase(rdb bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opts.RDBBase = rdb
+}
+
 // Appender returns the appender of the current incr file, for Retry and
 // DelayedFsyncs. It changes with each BeginRewrite.
 func (d *Dir) Appender() *Appender {

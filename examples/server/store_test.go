@@ -165,10 +165,8 @@ func TestStoreCommands(t *testing.T) {
 			both(t, r, o, "CONFIG", "SET", "appendfsync", "EVERYSEC")
 			both(t, r, o, "CONFIG", "SET", "save", "3600 1 300 100")
 			both(t, r, o, "CONFIG", "SET", "save")
-			if v := o.Do("CONFIG", "SET", "appendfsync", "always"); v.Type != resp.TypeSimpleError ||
-				!strings.Contains(v.String(), "can't change it at runtime") {
-				t.Errorf("CONFIG SET appendfsync always: %s", v)
-			}
+			both(t, r, o, "CONFIG", "SET", "appendfsync", "always")
+			both(t, r, o, "CONFIG", "GET", "appendfsync")
 
 			// DEBUG RELOAD and FLUSHALL.
 			both(t, r, o, "SET", "e", "1", "PX", "100000")
@@ -322,4 +320,74 @@ func TestStoreWatch(t *testing.T) {
 func ss(s *storeServer) int {
 	b, _ := os.ReadFile(filepath.Join(s.dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
 	return strings.Count(string(b), "$3\r\nDEL\r\n")
+}
+
+// TestStoreConfigSet: CONFIG SET changes the Store's settings as it
+// changes redis-server's (replies, errors, all or none, CONFIG GET
+// after), and the changes take effect: the next rewrite's base follows
+// aof-use-rdb-preamble, and the data directory loads in redis-server.
+func TestStoreConfigSet(t *testing.T) {
+	args := []string{"--appendonly", "yes"}
+	rs := redistest.Start(t, "", args...)
+	os := startStore(t, "", args...)
+	r, o := rs.Client(), os.client(t)
+	names := []string{"appendfsync", "save", "aof-use-rdb-preamble", "rdbcompression", "auto-aof-rewrite-percentage",
+		"auto-aof-rewrite-min-size", "no-appendfsync-on-rewrite", "aof-timestamp-enabled", "aof-rewrite-incremental-fsync",
+		"rdb-save-incremental-fsync", "stop-writes-on-bgsave-error", "aof-load-truncated", "dbfilename", "appendonly"}
+	get := func() {
+		t.Helper()
+		for _, n := range names {
+			both(t, r, o, "CONFIG", "GET", n)
+		}
+	}
+	both(t, r, o, "CONFIG", "SET", "appendfsync", "ALWAYS")
+	both(t, r, o, "CONFIG", "SET", "save", "3600 1 300 100", "aof-use-rdb-preamble", "no", "rdbcompression", "no",
+		"auto-aof-rewrite-percentage", "50", "auto-aof-rewrite-min-size", "1mb", "no-appendfsync-on-rewrite", "yes",
+		"aof-rewrite-incremental-fsync", "no", "rdb-save-incremental-fsync", "no", "stop-writes-on-bgsave-error", "no",
+		"aof-load-truncated", "no")
+	get()
+	// All or none: an invalid value changes nothing.
+	both(t, r, o, "CONFIG", "SET", "rdbcompression", "yes", "appendfsync", "sometimes")
+	both(t, r, o, "CONFIG", "SET", "appendfsync", "no", "APPENDFSYNC", "always")
+	both(t, r, o, "CONFIG", "SET", "save", "1")
+	both(t, r, o, "CONFIG", "SET", "dbfilename", "other.rdb")
+	both(t, r, o, "CONFIG", "SET", "rdbchecksum", "no")
+	both(t, r, o, "CONFIG", "SET", "appendonly", "yes")
+	both(t, r, o, "CONFIG", "SET", "save", "")
+	get()
+	if v := o.Do("CONFIG", "SET", "appendonly", "no"); v.Type != resp.TypeSimpleError ||
+		!strings.Contains(v.String(), "can't change it at runtime") {
+		t.Errorf("CONFIG SET appendonly no: %s", v)
+	}
+	if got := os.Store().Options().AppendFsync.String(); got != "always" {
+		t.Errorf("the Store's appendfsync: %s", got)
+	}
+
+	// The next rewrite writes a base of commands.
+	for _, c := range []*redistest.Client{r, o} {
+		c.Must("SET", "k", "v")
+		c.Must("BGREWRITEAOF")
+		waitBackground(t, c)
+		c.Must("SET", "k2", "v2")
+	}
+	for _, dir := range []string{rs.Dir, os.dir} {
+		if m, _ := filepath.Glob(filepath.Join(dir, "appendonlydir", "*.base.aof")); len(m) != 1 {
+			t.Errorf("%s: bases %q after a rewrite with aof-use-rdb-preamble no", dir, m)
+		}
+	}
+	both(t, r, o, "CONFIG", "SET", "aof-use-rdb-preamble", "yes")
+	both(t, r, o, "BGREWRITEAOF")
+	waitBackground(t, r)
+	waitBackground(t, o)
+	if m, _ := filepath.Glob(filepath.Join(os.dir, "appendonlydir", "*.base.rdb")); len(m) != 1 {
+		t.Errorf("bases %q after a rewrite with aof-use-rdb-preamble yes", m)
+	}
+	o.Must("SET", "k3", "v3")
+	os.Shutdown()
+
+	// redis-server loads the directory the server wrote.
+	r2 := redistest.Start(t, os.dir, args...).Client()
+	if got := r2.Must("MGET", "k", "k2", "k3").String(); got != `array["v" "v2" "v3"]` {
+		t.Errorf("redis-server loaded %s", got)
+	}
 }

@@ -6,6 +6,7 @@ package respserver
 import (
 	"context"
 	"errors"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -19,7 +20,7 @@ import (
 // ---- CONFIG ----
 
 func configGetCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
-	params := c.s.opts.Params
+	params := c.s.configParams()
 	names := make([]string, 0, len(params))
 	for k := range params {
 		names = append(names, k)
@@ -42,62 +43,130 @@ func configGetCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	return actContinue
 }
 
+// configParams returns the values CONFIG GET reports: Options.Params,
+// with the Store's persistence settings as they are now (CONFIG SET
+// changes them).
+func (s *Server) configParams() map[string]string {
+	if s.st == nil {
+		return s.opts.Params
+	}
+	params := maps.Clone(s.opts.Params)
+	maps.Copy(params, s.st.Options().ConfigValues())
+	return params
+}
+
 // immutableParams are the parameters Redis refuses to CONFIG SET.
 var immutableParams = map[string]bool{
 	"appendfilename": true, "appenddirname": true, "rdbchecksum": true,
 	"databases": true, "unixsocket": true,
 }
 
-// configSetCommand checks the parameters as Redis does (a known name, a
-// valid value, not an immutable one) and accepts those set to the value
-// they have. Changing a setting at runtime is not supported yet (the
-// Store takes its options at Open): that is an error naming it.
+// protectedParams are those Redis 7.0 refuses to CONFIG SET unless
+// enable-protected-configs is set, which this server does not read.
+// (Store.Configure changes DBFilename.)
+var protectedParams = map[string]bool{"dir": true, "dbfilename": true}
+
+// configSetCommand sets parameters as Redis does: every name is checked
+// first (a known name, not immutable or protected, not twice), then the
+// values; the Store's persistence settings change together through
+// Store.Configure, all or none. The other parameters (and appendonly,
+// which this server cannot change while it runs) are accepted only when
+// set to the value they have, else refused with an error naming them.
 func configSetCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	if len(args)%2 != 0 {
 		r.Error("ERR wrong number of arguments for 'config|set' command")
 		return actContinue
 	}
-	params := c.s.opts.Params
+	params := c.s.configParams()
+	// name is the argument as given for the checks of names, the
+	// lower-case name for those of values, as in Redis.
+	fail := func(name, why string) action {
+		r.Error(oneLine("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why))
+		return actContinue
+	}
+	var names []string
 	for i := 2; i < len(args); i += 2 {
-		name, value := strings.ToLower(string(args[i])), string(args[i+1])
-		cur, known := params[name]
-		if !known {
+		name := strings.ToLower(string(args[i]))
+		if _, known := params[name]; !known {
 			r.Error(oneLine("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'"))
 			return actContinue
 		}
-		fail := func(why string) action {
-			r.Error(oneLine("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why))
-			return actContinue
-		}
 		if immutableParams[name] {
-			return fail("can't set immutable config")
+			return fail(string(args[i]), "can't set immutable config")
 		}
-		if value == cur {
-			continue
+		if protectedParams[name] {
+			return fail(string(args[i]), "can't set protected config")
 		}
-		if c.s.storeOpts != nil {
-			if _, isStore := c.s.storeOpts.ConfigValues()[name]; isStore || name == "dir" {
+		if slices.Contains(names, name) {
+			return fail(string(args[i]), "duplicate parameter")
+		}
+		names = append(names, name)
+	}
+	var store [][2]string // the Store's settings to change
+	for i, name := range names {
+		value := string(args[3+2*i])
+		if c.s.st != nil {
+			if isStoreParam(name) && name != "appendonly" {
+				store = append(store, [2]string{name, value})
+				continue
+			}
+			if name == "appendonly" {
 				// Redis's check of the value, and its normal form.
-				pc, err := aofrdb.ParseConfig(strings.NewReader(name + " " + quoteArg(value)))
+				o := aofrdb.DefaultOptions()
 				var ce *aofrdb.ConfigError
-				if errors.As(err, &ce) {
-					return fail(ce.Reason)
+				if err := o.SetConfig(name, value); errors.As(err, &ce) {
+					return fail(name, ce.Reason)
 				}
-				if err == nil && name != "dir" && pc.Options.ConfigValues()[name] == cur {
+				if o.ConfigValues()[name] == params[name] {
 					continue
 				}
 			}
 		}
-		return fail("can't change it at runtime in this server (restart it with --" + name + ")")
+		if value == params[name] {
+			continue
+		}
+		return fail(name, "can't change it at runtime in this server (restart it with --"+name+")")
+	}
+	if len(store) > 0 {
+		failed := ""
+		err := c.s.st.Configure(func(o *aofrdb.Options) error {
+			for _, p := range store {
+				if err := o.SetConfig(p[0], p[1]); err != nil {
+					failed = p[0]
+					return err
+				}
+			}
+			return nil
+		})
+		var ce *aofrdb.ConfigError
+		switch {
+		case err == nil:
+		case errors.As(err, &ce):
+			return fail(failed, ce.Reason)
+		case errors.Is(err, aofrdb.ErrClosed):
+			r.Error("ERR the server is shutting down")
+			return actContinue
+		default:
+			return fail(store[0][0], err.Error())
+		}
 	}
 	r.OK()
 	return actContinue
 }
 
+// isStoreParam reports whether name is one of the Store's persistence
+// settings (aofrdb.Options.ConfigValues).
+func isStoreParam(name string) bool {
+	_, ok := storeParams[name]
+	return ok
+}
+
+var storeParams = aofrdb.DefaultOptions().ConfigValues()
+
 func configHelpCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	help(r, "CONFIG",
 		"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-		"SET <directive> <value>", "    Set the configuration <directive> to <value> (only to the value it has here).",
+		"SET <directive> <value> [<directive> <value> ...]", "    Set the configuration <directive> to <value>.",
 		"RESETSTAT", "    Reset statistics (there are none).")
 	return actContinue
 }

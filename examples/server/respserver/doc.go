@@ -42,8 +42,10 @@
 // gets NOPROTO, and clients fall back to RESP2), AUTH (the default user
 // without password, as a fresh redis-server), CLIENT ID|GETNAME|SETNAME|
 // INFO|HELP, CONFIG GET|SET|RESETSTAT|HELP (GET reports Options.Params
-// and the Store's settings; SET checks as Redis and accepts only the
-// values the settings have), COMMAND [COUNT|LIST|INFO|DOCS|HELP], INFO
+// and the Store's settings as they are now; SET checks as Redis and
+// changes the Store's persistence settings through Store.Configure, all
+// of one SET or none; appendonly, dir and the others only to the values
+// they have), COMMAND [COUNT|LIST|INFO|DOCS|HELP], INFO
 // (persistence and keyspace), DEBUG SLEEP|RELOAD and SHUTDOWN
 // [SAVE|NOSAVE|NOW|FORCE]; with a Store, SAVE, BGSAVE, LASTSAVE and
 // BGREWRITEAOF. Their replies and errors are Redis 7.0's, MISCONF's

@@ -53,12 +53,11 @@ type Options struct {
 // active expire cycle, WATCH bookkeeping) hold the server's write mutex
 // one at a time, which is the keyspace's write turn.
 type Server struct {
-	ks        keyspace.Keyspace
-	st        *aofrdb.Store   // nil: no persistence (New)
-	storeOpts *aofrdb.Options // the Store's options
-	log       *slog.Logger
-	opts      Options
-	names     []string // the Redis commands known here, for COMMAND
+	ks    keyspace.Keyspace
+	st    *aofrdb.Store // nil: no persistence (New)
+	log   *slog.Logger
+	opts  Options
+	names []string // the Redis commands known here, for COMMAND
 
 	// wmu is the write turn. watch, probe and every conn's watch state
 	// are guarded by it.
@@ -81,14 +80,13 @@ type Server struct {
 // ks implements keyspace.ActiveExpirer; it serves nothing until Listen
 // or Serve.
 func New(ks keyspace.Keyspace, opts *Options) *Server {
-	return newServer(ks, nil, nil, opts)
+	return newServer(ks, nil, opts)
 }
 
-func newServer(ks keyspace.Keyspace, st *aofrdb.Store, so *aofrdb.Options, opts *Options) *Server {
+func newServer(ks keyspace.Keyspace, st *aofrdb.Store, opts *Options) *Server {
 	s := &Server{
 		ks:        ks,
 		st:        st,
-		storeOpts: so,
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[*conn]struct{}{},
 		done:      make(chan struct{}),

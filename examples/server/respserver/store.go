@@ -57,7 +57,7 @@ func OpenStore(dir string, so *aofrdb.Options, opts *Options) (*Server, error) {
 		params[k] = v
 	}
 	so2.Params = params
-	s := newServer(o.Keyspace, st, so, &so2)
+	s := newServer(o.Keyspace, st, &so2)
 	if tap != nil {
 		tap.srv.Store(s)
 	}
@@ -187,7 +187,7 @@ func (s *Server) saveNow() error {
 
 // afterFlushAll saves after a FLUSHALL when save points are set.
 func (s *Server) afterFlushAll() {
-	if s.st == nil || len(s.storeOpts.Save) == 0 {
+	if s.st == nil || len(s.st.Options().Save) == 0 {
 		return
 	}
 	if err := s.saveNow(); err != nil {
