@@ -31,6 +31,13 @@ type DirOptions struct {
 	// base on a start with AOF on; it may be nil when the directory
 	// already has files.
 	WriteBase func(path string) (int64, error)
+	// Fresh starts the AOF anew, as Redis does when the AOF is switched
+	// on at runtime: OpenDir writes a new base with WriteBase and a new
+	// empty incr file, after the numbers of those the manifest lists,
+	// which become history in the same manifest update and are deleted.
+	// The files in the directory are then never appended to: they hold
+	// an older state than the caller's.
+	Fresh bool
 	// Logger receives what Redis logs about AOF files; nil discards.
 	Logger *slog.Logger
 }
@@ -103,11 +110,23 @@ func OpenDir(fsys vfs.FS, dir string, opts *DirOptions) (*Dir, error) {
 		return nil, err
 	}
 	old := m.Format()
+	// The numbers of new files follow those of the files listed, so a
+	// new file never takes the name of one a manifest in force lists.
+	baseSeq, incrSeq := m.NextBaseSeq(), m.NextIncrSeq()
+	if d.opts.Fresh {
+		if m.Base != nil {
+			m.History = append(m.History, manifest.File{Name: m.Base.Name, Seq: m.Base.Seq, Type: manifest.History})
+		}
+		for _, f := range m.Incr {
+			m.History = append(m.History, manifest.File{Name: f.Name, Seq: f.Seq, Type: manifest.History})
+		}
+		m.Base, m.Incr = nil, nil
+	}
 	if m.Base == nil && len(m.Incr) == 0 {
 		if d.opts.WriteBase == nil {
 			return nil, ErrNoBase
 		}
-		seq := m.NextBaseSeq()
+		seq := baseSeq
 		name := manifest.BaseName(d.prefix, seq, d.opts.RDBBase)
 		d.log.Info("creating AOF base file on server start", "file", name)
 		size, err := d.opts.WriteBase(d.path(name))
@@ -135,10 +154,16 @@ func OpenDir(fsys vfs.FS, dir string, opts *DirOptions) (*Dir, error) {
 		}
 		d.log.Info("opening AOF incr file on server start", "file", incr)
 	} else {
-		seq := m.NextIncrSeq()
+		seq := incrSeq
 		incr = manifest.IncrName(d.prefix, seq)
 		m.Incr = append(m.Incr, manifest.File{Name: incr, Seq: seq, Type: manifest.Incr})
 		d.log.Info("creating AOF incr file on server start", "file", incr)
+		// A file of that name is left from an attempt that crashed
+		// before its manifest: empty it, durably, before any manifest
+		// lists it.
+		if err := createEmpty(fsys, d.path(incr)); err != nil {
+			return nil, err
+		}
 	}
 	a, err := OpenAppender(fsys, d.path(incr), &d.opts.Append)
 	if err != nil {
@@ -303,6 +328,9 @@ func (d *Dir) BeginRewrite(ctx context.Context) (*Rewrite, error) {
 	}
 	seq := d.m.NextIncrSeq()
 	incr := manifest.IncrName(d.prefix, seq)
+	if err := createEmpty(d.fsys, d.path(incr)); err != nil { // see OpenDir
+		return nil, err
+	}
 	a, err := OpenAppender(d.fsys, d.path(incr), &d.opts.Append)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os/exec"
@@ -632,5 +633,100 @@ func TestDirWorkloadInRedis(t *testing.T) {
 				t.Errorf("redis-server loaded other data than was written:\n%s", dataset.Diff(want, got))
 			}
 		})
+	}
+}
+
+// TestOpenDirFresh: a Fresh open replaces the directory's files with a
+// new base and incr file in one manifest update; a crash at any point
+// loads the old data or the new, never a mix, and the old files are
+// gone once it is done.
+func TestOpenDirFresh(t *testing.T) {
+	set := func(ks keyspace.Keyspace, k, v string) []keyspace.Record {
+		c := keyspace.Call{Args: [][]byte{[]byte("SET"), []byte(k), []byte(v)}, Write: true}
+		if err := ks.Exec(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c.Log
+	}
+	// The old AOF: a=1 in the base, b=1 in the incr file.
+	mem := vfs.NewMem()
+	old := keyspace.NewMemory(nil)
+	set(old, "a", "1")
+	d, err := OpenDir(mem, testDir, &DirOptions{WriteBase: baseWriter(mem, old.Snapshot)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Append(set(old, "b", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	oldData := snapshotDataset(t, old)
+	// The new state, as if the AOF had been off while it changed.
+	cur := keyspace.NewMemory(nil)
+	set(cur, "c", "2")
+	newData := snapshotDataset(t, cur)
+
+	load := func(fsys vfs.FS) (*dataset.Dataset, error) {
+		ks := keyspace.NewMemory(nil)
+		_, _, err := LoadDir(fsys, testDir, "appendonly.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
+		return snapshotDataset(t, ks), err
+	}
+	for k := int64(0); ; k++ {
+		run := vfs.NewMem()
+		for _, n := range []string{"appendonly.aof.1.base.aof", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"} {
+			b, err := vfs.ReadFile(mem, filepath.Join(testDir, n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := vfs.MkdirAllDurable(run, testDir); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := vfs.WriteFileSynced(run, filepath.Join(testDir, n), 0, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ffs := vfs.NewFaulty(run)
+		var count atomic.Int64
+		var crashed *vfs.MemFS
+		ffs.FailWhen(func(op vfs.Op, path string) bool {
+			if count.Add(1)-1 == k {
+				crashed = run.CrashClone(vfs.CrashOptions{KeepUnsynced: 0.5, Seed: uint64(k)})
+			}
+			return false
+		}, vfs.IOError)
+		d, err := OpenDir(ffs, testDir, &DirOptions{Fresh: true, WriteBase: baseWriter(ffs, cur.Snapshot)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if crashed == nil {
+			m, err := manifest.Read(run, testDir, "appendonly.aof")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(m.Format()); got != "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n" {
+				t.Errorf("manifest after a fresh open:\n%s", got)
+			}
+			names, _ := run.List(testDir)
+			if fmt.Sprint(names) != "[appendonly.aof.2.base.aof appendonly.aof.2.incr.aof appendonly.aof.manifest]" {
+				t.Errorf("files: %v", names)
+			}
+			if got, err := load(run); err != nil || !dataset.Equal(got, newData) {
+				t.Errorf("after a fresh open: %v, %v", got, err)
+			}
+			t.Logf("%d crash points", k)
+			break
+		}
+		got, err := load(crashed)
+		if err != nil {
+			t.Fatalf("crash before operation %d: %v", k, err)
+		}
+		if !dataset.Equal(got, oldData) && !dataset.Equal(got, newData) {
+			t.Fatalf("crash before operation %d: loaded %v, neither the old data nor the new", k, got)
+		}
 	}
 }
