@@ -83,9 +83,9 @@ func (s *Store) Configure(fn func(o *Options) error) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	if s.aof != nil {
-		s.aof.SetAppendOptions(o.AppendFsync, o.AOFTimestampEnabled)
-		s.aof.SetRDBBase(o.AOFUseRDBPreamble)
+	if d := s.aofp.Load(); d != nil {
+		d.SetAppendOptions(o.AppendFsync, o.AOFTimestampEnabled)
+		d.SetRDBBase(o.AOFUseRDBPreamble)
 	}
 	s.cfg.Store(o)
 	s.mu.Lock()

@@ -42,7 +42,7 @@ func TestConfigureAppendFsync(t *testing.T) {
 	defer s.Close()
 	mustSet(t, s, "a", "1")
 	mustConfigure(t, s, func(o *Options) error { o.AppendFsync = aof.Always; return nil })
-	if p := s.aof.Appender().Policy(); p != aof.Always {
+	if p := s.aofp.Load().Appender().Policy(); p != aof.Always {
 		t.Fatalf("policy %v", p)
 	}
 	if got := s.Options().AppendFsync; got != aof.Always {
@@ -64,7 +64,7 @@ func TestConfigureAppendFsync(t *testing.T) {
 	if err := s.RewriteAOF(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if p := s.aof.Appender().Policy(); p != aof.EverySec {
+	if p := s.aofp.Load().Appender().Policy(); p != aof.EverySec {
 		t.Fatalf("policy of the incr file after a rewrite: %v", p)
 	}
 	mustSet(t, s, "c", "3")
@@ -120,7 +120,7 @@ func TestConfigurePreamble(t *testing.T) {
 	defer s.Close()
 	base := func() (string, []byte) {
 		t.Helper()
-		name := s.aof.Manifest().Base.Name
+		name := s.aofp.Load().Manifest().Base.Name
 		b, err := vfs.ReadFile(mem, filepath.Join(rigDir, o.AppendDirname, name))
 		if err != nil {
 			t.Fatal(err)
@@ -139,7 +139,7 @@ func TestConfigurePreamble(t *testing.T) {
 		t.Fatalf("base without preamble %s: %q", name, b)
 	}
 	mustSet(t, s, "b", "2")
-	m := s.aof.Manifest()
+	m := s.aofp.Load().Manifest()
 	incr, err := vfs.ReadFile(mem, filepath.Join(rigDir, o.AppendDirname, m.Incr[len(m.Incr)-1].Name))
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ type Info struct {
 func (s *Store) Info() Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	d := s.aofp.Load()
 	now := s.now()
 	status := func(err error) string {
 		if err != nil {
@@ -64,7 +65,7 @@ func (s *Store) Info() Info {
 		RDBLastBGSaveTimeSec:      secs(s.bgsave.lastDuration),
 		RDBCurrentBGSaveTimeSec:   current(&s.bgsave),
 		RDBSaves:                  s.bgsave.count,
-		AOFEnabled:                s.aof != nil,
+		AOFEnabled:                d != nil,
 		AOFRewriteInProgress:      s.rewrite.running,
 		AOFLastRewriteTimeSec:     secs(s.rewrite.lastDuration),
 		AOFCurrentRewriteTimeSec:  current(&s.rewrite),
@@ -73,12 +74,12 @@ func (s *Store) Info() Info {
 		AOFRewritesConsecFailures: int64(s.rewrite.failures),
 		AOFLastWriteStatus:        "ok",
 	}
-	if s.aof != nil {
-		a := s.aof.Appender()
+	if d != nil {
+		a := d.Appender()
 		if err := a.Err(); err != nil && !s.closed {
 			i.AOFLastWriteStatus = "err"
 		}
-		i.AOFBaseSize, i.AOFCurrentSize = s.aof.Sizes()
+		i.AOFBaseSize, i.AOFCurrentSize = d.Sizes()
 		i.AOFDelayedFsync = a.DelayedFsyncs()
 	}
 	return i

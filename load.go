@@ -96,7 +96,7 @@ func (s *Store) load() error {
 	if err != nil {
 		return fmt.Errorf("aofrdb: opening the AOF: %w", err)
 	}
-	s.aof = d
+	s.aofp.Store(d)
 	return nil
 }
 

@@ -41,7 +41,8 @@ func (s *Store) bgRewrite(ctx context.Context) (*jobRun, error) {
 	if s.isClosed() {
 		return nil, ErrClosed
 	}
-	if s.aof == nil {
+	d := s.aofp.Load()
+	if d == nil {
 		return nil, ErrAOFOff
 	}
 	s.mu.Lock()
@@ -50,7 +51,7 @@ func (s *Store) bgRewrite(ctx context.Context) (*jobRun, error) {
 	if running {
 		return nil, ErrRewriteInProgress
 	}
-	r, err := s.aof.BeginRewrite(ctx)
+	r, err := d.BeginRewrite(ctx)
 	if err != nil {
 		s.endJob(&s.rewrite, s.startJob(&s.rewrite), err)
 		return nil, fmt.Errorf("aofrdb: can't start the AOF rewrite: %w", err)
@@ -223,8 +224,8 @@ func (s *Store) startJob(j *jobState) *jobRun {
 // pauseSyncs pauses the AOF's syncs while a rewrite or a save runs,
 // with no-appendfsync-on-rewrite, and resumes them after; s.mu is held.
 func (s *Store) pauseSyncs() {
-	if s.aof != nil {
-		s.aof.PauseSyncs(s.options().NoAppendFsyncOnRewrite && (s.rewrite.running || s.bgsave.running))
+	if d := s.aofp.Load(); d != nil {
+		d.PauseSyncs(s.options().NoAppendFsyncOnRewrite && (s.rewrite.running || s.bgsave.running))
 	}
 }
 
@@ -301,8 +302,8 @@ func (s *Store) cron() {
 		}
 		s.expire(ctx)
 		now := s.now()
-		if s.aof != nil && now.Sub(lastRetry) >= time.Second {
-			if a := s.aof.Appender(); a.Err() != nil && !errors.Is(a.Err(), aof.ErrClosed) {
+		if d := s.aofp.Load(); d != nil && now.Sub(lastRetry) >= time.Second {
+			if a := d.Appender(); a.Err() != nil && !errors.Is(a.Err(), aof.ErrClosed) {
 				lastRetry = now
 				if err := a.Retry(ctx); err != nil {
 					s.log.Warn("error writing to the AOF file", "err", err)
@@ -329,8 +330,8 @@ func (s *Store) expire(ctx context.Context) {
 		var err error
 		if len(recs) > 0 {
 			s.dirty.Add(int64(len(recs)))
-			if s.aof != nil {
-				ack, err = s.aof.Append(recs)
+			if d := s.aofp.Load(); d != nil {
+				ack, err = d.Append(recs)
 			}
 		}
 		s.turn.Unlock()
@@ -377,7 +378,8 @@ func (s *Store) savePoints(ctx context.Context, now time.Time) {
 // is that figure's lasting part, so that a restart does not reset it.)
 func (s *Store) autoRewrite(ctx context.Context, now time.Time) {
 	o := s.options()
-	if s.aof == nil || o.AutoAOFRewritePercentage == 0 {
+	d := s.aofp.Load()
+	if d == nil || o.AutoAOFRewritePercentage == 0 {
 		return
 	}
 	s.mu.Lock()
@@ -387,7 +389,7 @@ func (s *Store) autoRewrite(ctx context.Context, now time.Time) {
 	if busy || wait {
 		return
 	}
-	base, total := s.aof.Sizes()
+	base, total := d.Sizes()
 	if total <= o.AutoAOFRewriteMinSize {
 		return
 	}

@@ -50,7 +50,9 @@ type Store struct {
 	// turn is the write turn: writes are applied and appended to the
 	// AOF under it, so the log's order is the order of application.
 	turn sync.Mutex
-	aof  *aof.Dir // nil while AOF is off
+	// aofp is the AOF directory, nil while the AOF is off. It changes
+	// (Configure) with the write turn held.
+	aofp atomic.Pointer[aof.Dir]
 	// dirty counts the changes since the last successful save.
 	dirty atomic.Int64
 
@@ -268,7 +270,8 @@ func (s *Store) appendUnit(recs []keyspace.Record) (aof.Ack, error) {
 		return aof.Ack{}, nil
 	}
 	s.dirty.Add(int64(len(recs)))
-	if s.aof == nil {
+	d := s.aofp.Load()
+	if d == nil {
 		return aof.Ack{}, nil
 	}
 	if len(recs) > 1 {
@@ -277,7 +280,7 @@ func (s *Store) appendUnit(recs []keyspace.Record) (aof.Ack, error) {
 		unit = append(unit, recs...)
 		recs = append(unit, keyspace.Record{DB: recs[0].DB, Args: [][]byte{[]byte("EXEC")}})
 	}
-	ack, err := s.aof.Append(recs)
+	ack, err := d.Append(recs)
 	if err != nil {
 		return ack, fmt.Errorf("%w: %w", ErrMisconf, err)
 	}
@@ -287,8 +290,8 @@ func (s *Store) appendUnit(recs []keyspace.Record) (aof.Ack, error) {
 // writable returns ErrMisconf, wrapped with the reason, when writes are
 // refused.
 func (s *Store) writable() error {
-	if s.aof != nil {
-		if a := s.aof.Appender(); a != nil {
+	if d := s.aofp.Load(); d != nil {
+		if a := d.Appender(); a != nil {
 			if err := a.Err(); err != nil {
 				return fmt.Errorf("%w: errors writing to the AOF file: %w", ErrMisconf, err)
 			}
@@ -335,9 +338,9 @@ func (s *Store) close(save func() bool) error {
 			errs = append(errs, err)
 		}
 	}
-	if s.aof != nil {
+	if d := s.aofp.Load(); d != nil {
 		s.log.Info("calling fsync() on the AOF file")
-		errs = append(errs, s.aof.Close())
+		errs = append(errs, d.Close())
 	}
 	errs = append(errs, s.lock.Close())
 	return errors.Join(errs...)

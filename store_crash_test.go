@@ -152,12 +152,12 @@ func (w *storeWorkload) write() (int, error) {
 		i = w.next
 		w.next++
 		args := [][]byte{[]byte("SET"), []byte("k" + strconv.Itoa(i%w.keys)), []byte(strconv.Itoa(i))}
-		if w.s.aof != nil {
+		if w.s.aofp.Load() != nil {
 			// Where the write's records will end: the appender is at
 			// start, and the first record of a file (they are all new
 			// in this workload) comes after a SELECT.
-			m := w.s.aof.Manifest()
-			start := w.s.aof.Appender().Size()
+			m := w.s.aofp.Load().Manifest()
+			start := w.s.aofp.Load().Appender().Size()
 			rec := resp.AppendCommand(nil, args...)
 			if start == 0 {
 				rec = resp.AppendCommand(rec, []byte("SELECT"), []byte("0"))

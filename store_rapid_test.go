@@ -508,11 +508,11 @@ func (r *rig) started() {
 
 // aofPos returns where the AOF ends now, with AOF on.
 func (r *rig) aofPos() aofPos {
-	if r.s.aof == nil {
+	if r.s.aofp.Load() == nil {
 		return aofPos{}
 	}
-	m := r.s.aof.Manifest()
-	return aofPos{file: m.Incr[len(m.Incr)-1].Name, end: r.s.aof.Appender().Size()}
+	m := r.s.aofp.Load().Manifest()
+	return aofPos{file: m.Incr[len(m.Incr)-1].Name, end: r.s.aofp.Load().Appender().Size()}
 }
 
 func (r *rig) check(what string) {
@@ -535,7 +535,7 @@ func (r *rig) done() {
 // durable returns the last index of hist whose records are all durable
 // by the Syncs the tracker saw.
 func (r *rig) durable() int {
-	if r.s.aof == nil {
+	if r.s.aofp.Load() == nil {
 		return 0
 	}
 	n := 0
@@ -560,7 +560,7 @@ func (r *rig) close() {
 		r.rdb, r.rdbPending = r.cur.clone(), nil
 	}
 	r.resolveRDB(r.mem, "close")
-	if r.s.aof != nil {
+	if r.s.aofp.Load() != nil {
 		r.aofState, r.aofExists = r.cur.clone(), true
 	}
 }
@@ -603,7 +603,7 @@ func (r *rig) loaded() {
 // crash simulates a power loss now and reopens what it leaves.
 func (r *rig) crash(keep float64, seed uint64) {
 	r.t.Helper()
-	aofOn := r.s.aof != nil
+	aofOn := r.s.aofp.Load() != nil
 	min := r.durable()
 	img := r.mem.CrashClone(vfs.CrashOptions{KeepUnsynced: keep, Seed: seed})
 	max := r.durable()
@@ -828,7 +828,7 @@ func TestStoreRapid(t *testing.T) {
 			"bgrewriteaof": func(t *rapid.T) {
 				err := r.s.BGRewriteAOF(ctx)
 				switch {
-				case r.s.aof == nil:
+				case r.s.aofp.Load() == nil:
 					if !errors.Is(err, ErrAOFOff) {
 						t.Fatalf("bgrewriteaof with AOF off: %v", err)
 					}
@@ -840,7 +840,7 @@ func TestStoreRapid(t *testing.T) {
 				}
 			},
 			"rewriteaof": func(t *rapid.T) {
-				if r.s.aof == nil {
+				if r.s.aofp.Load() == nil {
 					return
 				}
 				if err := r.s.WaitBackground(ctx); err != nil {
@@ -855,10 +855,10 @@ func TestStoreRapid(t *testing.T) {
 				r.mark = len(r.hist) - 1
 			},
 			"sync": func(t *rapid.T) {
-				if r.s.aof == nil {
+				if r.s.aofp.Load() == nil {
 					return
 				}
-				if err := r.s.aof.Appender().Sync(ctx); err != nil {
+				if err := r.s.aofp.Load().Appender().Sync(ctx); err != nil {
 					t.Fatalf("sync: %v", err)
 				}
 				r.mark = len(r.hist) - 1
