@@ -39,6 +39,11 @@ func (o *Options) clone() *Options {
 //
 // What can change, and when it takes effect:
 //
+//   - AppendOnly: at once. Off, the AOF is written, synced and closed
+//     (its files stay); on, a new base of the data set and a new incr
+//     file replace the AOF's files in one manifest update, before
+//     Configure returns (writes wait meanwhile), so that records are
+//     never appended to files older than the data set.
 //   - Save: the save points the background cycle checks from its next
 //     run; StopWritesOnBGSaveError: whether writes are refused after a
 //     failed background save, from the next write.
@@ -57,8 +62,7 @@ func (o *Options) clone() *Options {
 //     kept, as Redis keeps it, and has no effect until the next Open.
 //
 // What cannot change returns an error matching ErrImmutable, naming it:
-// AppendOnly (turning the AOF on or off), AppendFilename and
-// AppendDirname (the files in use keep their names), RDBChecksum
+// AppendFilename and AppendDirname (the files in use keep their names), RDBChecksum
 // (immutable in Redis too), Databases, Keyspace, FS, Logger, Progress
 // and Now (compared by identity; funcs by their code).
 //
@@ -83,6 +87,9 @@ func (s *Store) Configure(fn func(o *Options) error) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	if err := s.switchAOF(old, o); err != nil {
+		return err
+	}
 	if d := s.aofp.Load(); d != nil {
 		d.SetAppendOptions(o.AppendFsync, o.AOFTimestampEnabled)
 		d.SetRDBBase(o.AOFUseRDBPreamble)
@@ -94,6 +101,38 @@ func (s *Store) Configure(fn func(o *Options) error) error {
 	return nil
 }
 
+// switchAOF turns the AOF on or off when AppendOnly changes from old to
+// o, with the write turn held, as CONFIG SET appendonly does. Off: what
+// is buffered is written and synced, and the files are closed and kept.
+// On: a new base of the data set at this instant and a new incr file are
+// written, and the manifest makes them the AOF with the files it listed
+// before as history, deleted after; the old files, older than the data
+// set, are never appended to. (Redis writes the base in a background
+// rewrite; here writes wait for it.)
+func (s *Store) switchAOF(old, o *Options) error {
+	switch {
+	case o.AppendOnly && !old.AppendOnly:
+		d, err := s.openAOF(o, true)
+		if err != nil {
+			return err
+		}
+		s.aofp.Store(d)
+		s.log.Info("AOF switched on: a new base and incr file hold the data set")
+	case !o.AppendOnly && old.AppendOnly:
+		d := s.aofp.Swap(nil)
+		if d == nil {
+			return nil
+		}
+		if err := d.Close(); err != nil {
+			// The records that could not be written are lost with the
+			// AOF; the RDB saves go on.
+			s.log.Warn("closing the AOF when switching it off", "err", err)
+		}
+		s.log.Info("AOF switched off")
+	}
+	return nil
+}
+
 // immutableChange returns an ErrImmutable error naming the first option
 // that cannot change and differs between old and o.
 func immutableChange(old, o *Options) error {
@@ -101,7 +140,6 @@ func immutableChange(old, o *Options) error {
 		name string
 		same bool
 	}{
-		{"appendonly", old.AppendOnly == o.AppendOnly},
 		{"appendfilename", old.AppendFilename == o.AppendFilename},
 		{"appenddirname", old.AppendDirname == o.AppendDirname},
 		{"rdbchecksum", old.RDBChecksum == o.RDBChecksum},

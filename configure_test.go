@@ -3,6 +3,7 @@ package aofrdb
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strconv"
@@ -264,7 +265,6 @@ func TestConfigureRefused(t *testing.T) {
 		fn   func(o *Options) error
 		want error
 	}{
-		{"appendonly", func(o *Options) error { o.AppendOnly = true; return nil }, ErrImmutable},
 		{"appendfilename", func(o *Options) error { o.AppendFilename = "x.aof"; return nil }, ErrImmutable},
 		{"appenddirname", func(o *Options) error { o.AppendDirname = "x"; return nil }, ErrImmutable},
 		{"rdbchecksum", func(o *Options) error { o.RDBChecksum = false; return nil }, ErrImmutable},
@@ -405,5 +405,60 @@ func TestSetConfig(t *testing.T) {
 	}
 	if len(o.Save) != 1 || o.AppendFsync != aof.Always || !o.RDBCompression || o.DBFilename != "x.rdb" {
 		t.Errorf("a refused SetConfig changed o: %+v", o)
+	}
+}
+
+// TestConfigureAppendOnly: the AOF switched on at runtime starts from a
+// base of the data set, not from the stale files of an earlier AOF;
+// switched off, it is closed and its files kept; a restart with either
+// setting loads every write.
+func TestConfigureAppendOnly(t *testing.T) {
+	mem := vfs.NewMem()
+	o := DefaultOptions()
+	o.FS, o.AppendOnly, o.Save = mem, true, nil
+	s, err := Open("data", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(k, v string) {
+		t.Helper()
+		if err := s.Set(ctx, []byte(k), []byte(v), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("a", "1") // in the first AOF
+	if err := s.Configure(func(o *Options) error { o.AppendOnly = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if s.Info().AOFEnabled {
+		t.Error("AOF still enabled")
+	}
+	set("a", "2") // in memory only: the old AOF says 1
+	set("b", "2")
+	if err := s.Configure(func(o *Options) error { o.AppendOnly = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	set("c", "3") // in the new AOF
+	m := s.Options()
+	if !m.AppendOnly || !s.Info().AOFEnabled {
+		t.Fatal("AOF not on")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := mem.List("data/appendonlydir")
+	want := "[appendonly.aof.2.base.rdb appendonly.aof.2.incr.aof appendonly.aof.manifest]"
+	if fmt.Sprint(names) != want {
+		t.Errorf("files %v, want %s", names, want)
+	}
+	s, err = Open("data", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for k, want := range map[string]string{"a": "2", "b": "2", "c": "3"} {
+		if v, _, err := s.Get(ctx, []byte(k)); err != nil || string(v) != want {
+			t.Errorf("%s = %q, %v; want %q", k, v, err, want)
+		}
 	}
 }

@@ -79,25 +79,39 @@ func (s *Store) load() error {
 		s.log.Warn("AOF is on and there is no AOF: the data loaded from the RDB file becomes the AOF's base",
 			"file", plan.Files[0])
 	}
-	d, err := aof.OpenDir(s.fsys, plan.Dir, &aof.DirOptions{
+	d, err := s.openAOF(o, false)
+	if err != nil {
+		return err
+	}
+	s.aofp.Store(d)
+	return nil
+}
+
+// openAOF opens the AOF directory for appending under the options o,
+// with the write turn held (or before the Store is in use): a base of
+// the keyspace is written when the directory has none, or, with fresh,
+// in any case, with a new incr file, the files listed before becoming
+// history (the AOF switched on at runtime).
+func (s *Store) openAOF(o *Options, fresh bool) (*aof.Dir, error) {
+	d, err := aof.OpenDir(s.fsys, filepath.Join(s.dir, o.AppendDirname), &aof.DirOptions{
 		Prefix:  o.AppendFilename,
 		Append:  aof.Options{Policy: o.AppendFsync, Timestamps: o.AOFTimestampEnabled, Now: s.now},
 		RDBBase: o.AOFUseRDBPreamble,
+		Fresh:   fresh,
 		WriteBase: func(path string) (int64, error) {
 			snap, err := s.ks.Snapshot()
 			if err != nil {
 				return 0, err
 			}
 			defer snap.Close()
-			return aof.WriteBaseFile(s.fsys, path, snap, s.baseOptions())
+			return aof.WriteBaseFile(s.fsys, path, snap, s.baseOptionsOf(o))
 		},
 		Logger: s.log,
 	})
 	if err != nil {
-		return fmt.Errorf("aofrdb: opening the AOF: %w", err)
+		return nil, fmt.Errorf("aofrdb: opening the AOF: %w", err)
 	}
-	s.aofp.Store(d)
-	return nil
+	return d, nil
 }
 
 // removeTempRDB removes the temporary files of RDB saves that a crash
@@ -170,11 +184,13 @@ func (s *Store) readerOptions(size int64) *rdb.ReaderOptions {
 }
 
 // baseOptions are the options of the AOF bases the Store writes.
-func (s *Store) baseOptions() *aof.BaseOptions {
-	o := s.options()
+func (s *Store) baseOptions() *aof.BaseOptions { return s.baseOptionsOf(s.options()) }
+
+// baseOptionsOf are the options of AOF bases under the options o.
+func (s *Store) baseOptionsOf(o *Options) *aof.BaseOptions {
 	bo := &aof.BaseOptions{
 		RDBPreamble: o.AOFUseRDBPreamble,
-		RDB:         s.rdbOptions(),
+		RDB:         s.rdbOptionsOf(o),
 	}
 	if o.AOFTimestampEnabled {
 		bo.Timestamp = s.now().Unix()
@@ -186,8 +202,10 @@ func (s *Store) baseOptions() *aof.BaseOptions {
 }
 
 // rdbOptions are the options of the RDB files the Store writes.
-func (s *Store) rdbOptions() rdb.WriterOptions {
-	o := s.options()
+func (s *Store) rdbOptions() rdb.WriterOptions { return s.rdbOptionsOf(s.options()) }
+
+// rdbOptionsOf are the options of RDB files under the options o.
+func (s *Store) rdbOptionsOf(o *Options) rdb.WriterOptions {
 	return rdb.WriterOptions{
 		Version:       o.RDBVersion,
 		NoCompression: !o.RDBCompression,

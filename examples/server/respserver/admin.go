@@ -69,9 +69,10 @@ var protectedParams = map[string]bool{"dir": true, "dbfilename": true}
 // configSetCommand sets parameters as Redis does: every name is checked
 // first (a known name, not immutable or protected, not twice), then the
 // values; the Store's persistence settings change together through
-// Store.Configure, all or none. The other parameters (and appendonly,
-// which this server cannot change while it runs) are accepted only when
-// set to the value they have, else refused with an error naming them.
+// Store.Configure, all or none (appendonly yes writes a new base of the
+// data set before it replies, where Redis rewrites in the background).
+// The other parameters are accepted only when set to the value they
+// have, else refused with an error naming them.
 func configSetCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	if len(args)%2 != 0 {
 		r.Error("ERR wrong number of arguments for 'config|set' command")
@@ -106,20 +107,9 @@ func configSetCommand(c *conn, args [][]byte, r *keyspace.Reply) action {
 	for i, name := range names {
 		value := string(args[3+2*i])
 		if c.s.st != nil {
-			if isStoreParam(name) && name != "appendonly" {
+			if isStoreParam(name) {
 				store = append(store, [2]string{name, value})
 				continue
-			}
-			if name == "appendonly" {
-				// Redis's check of the value, and its normal form.
-				o := aofrdb.DefaultOptions()
-				var ce *aofrdb.ConfigError
-				if err := o.SetConfig(name, value); errors.As(err, &ce) {
-					return fail(name, ce.Reason)
-				}
-				if o.ConfigValues()[name] == params[name] {
-					continue
-				}
 			}
 		}
 		if value == params[name] {

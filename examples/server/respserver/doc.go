@@ -44,7 +44,7 @@
 // INFO|HELP, CONFIG GET|SET|RESETSTAT|HELP (GET reports Options.Params
 // and the Store's settings as they are now; SET checks as Redis and
 // changes the Store's persistence settings through Store.Configure, all
-// of one SET or none; appendonly, dir and the others only to the values
+// of one SET or none, appendonly included; dir and the others only to the values
 // they have), COMMAND [COUNT|LIST|INFO|DOCS|HELP], INFO
 // (persistence and keyspace), DEBUG SLEEP|RELOAD and SHUTDOWN
 // [SAVE|NOSAVE|NOW|FORCE]; with a Store, SAVE, BGSAVE, LASTSAVE and
