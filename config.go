@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aofrdb/aofrdb/aof"
+	"github.com/aofrdb/aofrdb/internal/sds"
 )
 
 // Config is what ParseConfig reads from a redis.conf.
@@ -120,7 +121,7 @@ func (p *configParser) line(n int, raw []byte) error {
 		return nil
 	}
 	fail := func(reason string) error { return &ConfigError{Line: n, Text: text, Reason: reason} }
-	words, ok := splitConfigArgs(text)
+	words, ok := sds.SplitArgs(text)
 	if !ok {
 		return fail("Unbalanced quotes in configuration line")
 	}
@@ -153,7 +154,7 @@ func (p *configParser) save(args []string, fail func(string) error) error {
 	if len(args) == 1 && args[0] != "" {
 		// One argument holding several words ("900 1 300 10"); Redis
 		// reads a split failure as no words.
-		args, _ = splitConfigArgs(args[0])
+		args, _ = sds.SplitArgs(args[0])
 	}
 	if len(args) == 1 && args[0] == "" {
 		o.Save = nil
@@ -399,114 +400,6 @@ func strtoll(s string) (int64, bool) {
 
 func isCSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-// splitConfigArgs splits a line as Redis's sdssplitargs does, reading
-// it as a C string: up to its first NUL. It returns false where
-// sdssplitargs fails: an unterminated quote, or a closing quote
-// followed by something other than white space.
-func splitConfigArgs(line string) ([]string, bool) {
-	if i := strings.IndexByte(line, 0); i >= 0 {
-		line = line[:i]
-	}
-	at := func(i int) byte { // the C string's byte i, 0 at the end
-		if i < len(line) {
-			return line[i]
-		}
-		return 0
-	}
-	var args []string
-	p := 0
-	for {
-		for p < len(line) && isCSpace(line[p]) {
-			p++
-		}
-		if p >= len(line) {
-			return args, true
-		}
-		var cur []byte
-		inq, insq := false, false
-		for done := false; !done; {
-			c := at(p)
-			switch {
-			case inq:
-				hi, ok1 := unhexDigit(at(p + 2))
-				lo, ok2 := unhexDigit(at(p + 3))
-				switch {
-				case c == '\\' && at(p+1) == 'x' && ok1 && ok2:
-					cur = append(cur, hi<<4|lo)
-					p += 3
-				case c == '\\' && at(p+1) != 0:
-					p++
-					e := at(p)
-					switch e {
-					case 'n':
-						e = '\n'
-					case 'r':
-						e = '\r'
-					case 't':
-						e = '\t'
-					case 'b':
-						e = '\b'
-					case 'a':
-						e = '\a'
-					}
-					cur = append(cur, e)
-				case c == '"':
-					if n := at(p + 1); n != 0 && !isCSpace(n) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			case insq:
-				switch {
-				case c == '\\' && at(p+1) == '\'':
-					p++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if n := at(p + 1); n != 0 && !isCSpace(n) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			default:
-				switch c {
-				case ' ', '\n', '\r', '\t', 0:
-					done = true
-				case '"':
-					inq = true
-				case '\'':
-					insq = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			if at(p) != 0 {
-				p++
-			}
-		}
-		args = append(args, string(cur))
-	}
-}
-
-func unhexDigit(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // ConfigValues returns the persistence settings of o as CONFIG GET
