@@ -102,8 +102,9 @@ func (s *Store) Configure(fn func(o *Options) error) error {
 }
 
 // switchAOF turns the AOF on or off when AppendOnly changes from old to
-// o, with the write turn held, as CONFIG SET appendonly does. Off: what
-// is buffered is written and synced, and the files are closed and kept.
+// o, with the write turn held, as CONFIG SET appendonly does. Off: a
+// rewrite running is waited for, then what is buffered is written and
+// synced, and the files are closed and kept.
 // On: a new base of the data set at this instant and a new incr file are
 // written, and the manifest makes them the AOF with the files it listed
 // before as history, deleted after; the old files, older than the data
@@ -119,6 +120,15 @@ func (s *Store) switchAOF(old, o *Options) error {
 		s.aofp.Store(d)
 		s.log.Info("AOF switched on: a new base and incr file hold the data set")
 	case !o.AppendOnly && old.AppendOnly:
+		// A rewrite running ends first (Redis kills its child): it
+		// must not rename its base into a directory a later switch on
+		// starts anew.
+		s.mu.Lock()
+		running, run := s.rewrite.running, s.rewrite.run
+		s.mu.Unlock()
+		if running {
+			<-run.done
+		}
 		d := s.aofp.Swap(nil)
 		if d == nil {
 			return nil

@@ -462,3 +462,38 @@ func TestConfigureAppendOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigureAppendOnlyDuringRewrite: switching the AOF off waits for
+// a rewrite running, so that its base cannot land in a directory that
+// switching on starts anew.
+func TestConfigureAppendOnlyDuringRewrite(t *testing.T) {
+	mem := vfs.NewMem()
+	o := DefaultOptions()
+	o.FS, o.AppendOnly, o.Save = mem, true, nil
+	s, err := Open("data", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 200 {
+		if err := s.Set(ctx, []byte(strconv.Itoa(i)), []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.BGRewriteAOF(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Configure(func(o *Options) error { o.AppendOnly = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if i := s.Info(); i.AOFRewriteInProgress || i.AOFLastBGRewriteStatus != "ok" {
+		t.Errorf("after switching off: %+v", i)
+	}
+	if err := s.Configure(func(o *Options) error { o.AppendOnly = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	m := s.aofp.Load().Manifest()
+	if m.Base.Seq != 3 || len(m.History) != 0 {
+		t.Errorf("manifest after off and on:\n%s", m.Format())
+	}
+}
