@@ -35,7 +35,11 @@ import (
 // OKUpTo, such as a byte that is not RESP, a bad length, an EXEC
 // without MULTI, or whole commands after a bad one, is corruption: cutting
 // there would throw away the valid commands that follow, so Fix refuses
-// unless FixOptions.Force is set.
+// unless FixOptions.Force is set. An annotation line cut by the end of
+// the last file is a torn tail too, although redis-check-aof calls the
+// file valid: Redis's loader skips it, but the next record appended
+// would join its line, and our loader cuts it (aof-load-truncated) or
+// refuses it.
 //
 // # Backups
 //
@@ -341,7 +345,58 @@ func Fix(fsys vfs.FS, path string, opts *FixOptions) (*FixResult, error) {
 		res.Backup, err = cut(fsys, f.Path, f.OKUpTo, f.Size, opts.now())
 		return res, err
 	}
+	// Valid for redis-check-aof, which skips an annotation cut by the
+	// end of the last file; but the loader (and the next record
+	// appended, which would join its line) takes it for a torn tail.
+	if n := len(r.Files); n > 0 {
+		f := &r.Files[n-1]
+		at, ok, err := partialAnnotation(fsys, f.Path, f.RDBEnd, f.Size)
+		if err != nil {
+			return res, &FixError{File: f.Path, Offset: f.Size, Err: err}
+		}
+		if ok {
+			res.File, res.Name, res.Size, res.At, res.Torn = f.Path, f.Name, f.Size, at, true
+			res.Backup, err = cut(fsys, f.Path, at, f.Size, opts.now())
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// partialAnnotation reports whether the file of size bytes ends with an
+// annotation line cut before its '\n' (after start, where its RESP part
+// begins), and where that line starts.
+func partialAnnotation(fsys vfs.FS, path string, start, size int64) (int64, bool, error) {
+	if size <= start {
+		return 0, false, nil
+	}
+	f, err := fsys.Open(path)
+	if err != nil {
+		return 0, false, err
+	}
+	defer f.Close()
+	var buf [4096]byte
+	line := start // where the last line starts
+	for end := size; end > start; {
+		n := min(int64(len(buf)), end-start)
+		b := buf[:n]
+		if _, err := f.ReadAt(b, end-n); err != nil {
+			return 0, false, err
+		}
+		if end == size && b[n-1] == '\n' {
+			return 0, false, nil // the file ends with a whole line
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			line = end - n + int64(i) + 1
+			break
+		}
+		end -= n
+	}
+	var c [1]byte
+	if _, err := f.ReadAt(c[:], line); err != nil {
+		return 0, false, err
+	}
+	return line, c[0] == '#', nil
 }
 
 // tornTail reports whether the bytes of the file from off (where its

@@ -13,6 +13,7 @@ import (
 	"github.com/aofrdb/aofrdb/internal/dataset"
 	"github.com/aofrdb/aofrdb/internal/testenv"
 	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/manifest"
 )
 
@@ -186,7 +187,7 @@ func TestFixTornOrCorrupt(t *testing.T) {
 		what string // what the case is
 	}{
 		{setCmd, len(setCmd), true, "valid"},
-		{setCmd + "#TS:12", len(setCmd) + 6, true, "valid, an annotation cut"},
+		{setCmd + "#TS:12", len(setCmd), true, "an annotation cut (valid for redis-check-aof, torn for the loader)"},
 		{setCmd + "*3\r\n$3\r\nSE", len(setCmd), true, "a payload cut"},
 		{setCmd + "*3\r\n$3\r\nSET\r", len(setCmd), true, "a payload's CRLF cut"},
 		{setCmd + "*3", len(setCmd), true, "a count line cut"},
@@ -640,6 +641,46 @@ func TestParseTimestamp(t *testing.T) {
 		got, ok := parseTimestamp([]byte(c.in))
 		if got != c.t || ok != c.ok {
 			t.Errorf("%q: %d %v, want %d %v", c.in, got, ok, c.t, c.ok)
+		}
+	}
+}
+
+// TestFixPartialAnnotation: an annotation cut by the end of the last
+// file is valid for redis-check-aof, but the loader takes it for a torn
+// tail; Fix cuts it, keeping a backup, and leaves a file that ends with
+// a whole annotation alone.
+func TestFixPartialAnnotation(t *testing.T) {
+	set := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+	for _, c := range []struct {
+		data string
+		at   int64 // -1: nothing cut
+	}{
+		{set + "#TS:17", int64(len(set))},
+		{set + "#TS:1700000000\r\n" + set + "#", int64(2*len(set) + 16)},
+		{"#TS:1", 0},
+		{set + "#TS:17\r\n", -1},
+		{set, -1},
+	} {
+		fsys := vfs.NewMem()
+		f, _ := fsys.Create("a.aof")
+		f.Write([]byte(c.data))
+		f.Close()
+		res, err := Fix(fsys, "a.aof", nil)
+		if err != nil {
+			t.Fatalf("%q: %v", c.data, err)
+		}
+		now, _ := vfs.ReadFile(fsys, "a.aof")
+		if c.at < 0 {
+			if res.File != "" || string(now) != c.data {
+				t.Errorf("%q: cut to %q", c.data, now)
+			}
+			continue
+		}
+		if res.At != c.at || !res.Torn || string(now) != c.data[:c.at] {
+			t.Errorf("%q: %+v, file %q", c.data, res, now)
+		}
+		if _, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: keyspace.NewMemory(nil)}, nil); err != nil {
+			t.Errorf("%q: after the fix, a strict load: %v", c.data, err)
 		}
 	}
 }

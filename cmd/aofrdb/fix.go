@@ -22,7 +22,9 @@ the manifest, or the single file) has a torn tail, it cuts that file after its
 last whole command, as redis-check-aof --fix does. A torn tail is the start of
 a command, or of a MULTI without its EXEC, cut by the end of the file (what a
 crash or a full disk leaves, and what redis-server's aof-load-truncated
-loads); zero bytes at the end do not count. Anything else after the last
+loads); zero bytes at the end do not count. An annotation line cut by the
+end is torn too, though redis-check-aof calls the file valid: a record
+appended after it would join its line. Anything else after the last
 whole command is corruption in the middle of the file: cutting there would
 lose the valid commands after it, so fix refuses unless --force is given. A
 problem in a file other than the last is never cut (exit 1), as with
