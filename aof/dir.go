@@ -111,8 +111,9 @@ func OpenDir(fsys vfs.FS, dir string, opts *DirOptions) (*Dir, error) {
 	}
 	old := m.Format()
 	// The numbers of new files follow those of the files listed, so a
-	// new file never takes the name of one a manifest in force lists.
-	baseSeq, incrSeq := m.NextBaseSeq(), m.NextIncrSeq()
+	// new file never takes the name of one a manifest in force lists,
+	// nor of a history file (which would then be deleted).
+	baseSeq, incrSeq := d.nextBaseSeq(m), d.nextIncrSeq(m)
 	if d.opts.Fresh {
 		if m.Base != nil {
 			m.History = append(m.History, manifest.File{Name: m.Base.Name, Seq: m.Base.Seq, Type: manifest.History})
@@ -178,6 +179,36 @@ func OpenDir(fsys vfs.FS, dir string, opts *DirOptions) (*Dir, error) {
 	d.m, d.cur = m, a
 	d.deleteHistory()
 	return d, nil
+}
+
+// nextBaseSeq returns the number of the next base file: Redis's
+// (Manifest.NextBaseSeq), or the first after it whose name m does not
+// list as history.
+func (d *Dir) nextBaseSeq(m *manifest.Manifest) int64 {
+	seq := m.NextBaseSeq()
+	for inHistory(m, manifest.BaseName(d.prefix, seq, d.opts.RDBBase)) {
+		seq++
+	}
+	return seq
+}
+
+// nextIncrSeq is nextBaseSeq for incr files.
+func (d *Dir) nextIncrSeq(m *manifest.Manifest) int64 {
+	seq := m.NextIncrSeq()
+	for inHistory(m, manifest.IncrName(d.prefix, seq)) {
+		seq++
+	}
+	return seq
+}
+
+// inHistory reports whether m lists name as a history file.
+func inHistory(m *manifest.Manifest, name string) bool {
+	for _, f := range m.History {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // makeDir creates the directory durably and removes leftover
@@ -326,7 +357,7 @@ func (d *Dir) BeginRewrite(ctx context.Context) (*Rewrite, error) {
 	if err := d.cur.Sync(ctx); err != nil {
 		return nil, err
 	}
-	seq := d.m.NextIncrSeq()
+	seq := d.nextIncrSeq(d.m)
 	incr := manifest.IncrName(d.prefix, seq)
 	if err := createEmpty(d.fsys, d.path(incr)); err != nil { // see OpenDir
 		return nil, err
@@ -352,7 +383,7 @@ func (d *Dir) BeginRewrite(ctx context.Context) (*Rewrite, error) {
 		d.log.Warn("closing the previous AOF incr file", "file", old.f.Name(), "err", err)
 	}
 	r := &Rewrite{d: d, incr: incr}
-	bseq := d.m.NextBaseSeq()
+	bseq := d.nextBaseSeq(d.m)
 	r.base = manifest.File{Name: manifest.BaseName(d.prefix, bseq, d.opts.RDBBase), Seq: bseq, Type: manifest.Base}
 	d.rewriting = r
 	d.log.Info("creating AOF incr file for rewrite", "file", incr)

@@ -730,3 +730,39 @@ func TestOpenDirFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenDirHistoryNames: a manifest that lists only history files
+// gets a new base and incr file under names its history does not hold,
+// which are then not deleted with the history.
+func TestOpenDirHistoryNames(t *testing.T) {
+	mem := vfs.NewMem()
+	m := &manifest.Manifest{History: []manifest.File{
+		{Name: "appendonly.aof.1.base.aof", Seq: 1, Type: manifest.History},
+		{Name: "appendonly.aof.1.incr.aof", Seq: 1, Type: manifest.History},
+	}}
+	if err := vfs.MkdirAllDurable(mem, testDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := manifest.Write(mem, testDir, "appendonly.aof", m); err != nil {
+		t.Fatal(err)
+	}
+	ks := keyspace.NewMemory(nil)
+	c := keyspace.Call{Args: [][]byte{[]byte("SET"), []byte("k"), []byte("v")}, Write: true}
+	if err := ks.Exec(&c); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDir(mem, testDir, &DirOptions{WriteBase: baseWriter(mem, ks.Snapshot)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := keyspace.NewMemory(nil)
+	if _, _, err := LoadDir(mem, testDir, "appendonly.aof", KeyspaceTarget{KS: got}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := snapshotDataset(t, ks), snapshotDataset(t, got); !dataset.Equal(a, b) {
+		t.Errorf("loaded %v, want %v", b, a)
+	}
+}
