@@ -3,13 +3,13 @@ package aofrdb
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"strconv"
 	"time"
 
 	"github.com/aofrdb/aofrdb/keyspace"
+	"github.com/aofrdb/aofrdb/resp"
 )
 
 // The typed helpers below use a Store as a durable map of byte strings
@@ -34,17 +34,17 @@ func (s *Store) Do(ctx context.Context, db int, args ...[]byte) ([]byte, error) 
 
 // do runs a command in database 0 and returns its reply, an error reply
 // turned into a ReplyError.
-func (s *Store) do(ctx context.Context, args ...[]byte) (reply, error) {
+func (s *Store) do(ctx context.Context, args ...[]byte) (resp.Value, error) {
 	b, err := s.Do(ctx, 0, args...)
 	if err != nil {
-		return reply{}, err
+		return resp.Value{}, err
 	}
-	r, err := parseReply(b)
+	r, err := resp.NewReader(bytes.NewReader(b)).ReadReply()
 	if err != nil {
-		return reply{}, err
+		return resp.Value{}, fmt.Errorf("aofrdb: reading the reply of %s: %w", args[0], err)
 	}
-	if r.kind == '-' {
-		return r, ReplyError(r.str)
+	if r.Type == resp.TypeSimpleError {
+		return r, ReplyError(r.Str)
 	}
 	return r, nil
 }
@@ -63,22 +63,22 @@ func (s *Store) Set(ctx context.Context, key, value []byte, ttl time.Duration) e
 // Get returns key's value, and false when it does not exist.
 func (s *Store) Get(ctx context.Context, key []byte) ([]byte, bool, error) {
 	r, err := s.do(ctx, []byte("GET"), key)
-	if err != nil || r.null {
+	if err != nil || r.Null {
 		return nil, false, err
 	}
-	return []byte(r.str), true, nil
+	return r.Str, true, nil
 }
 
 // Del deletes keys and returns how many existed.
 func (s *Store) Del(ctx context.Context, keys ...[]byte) (int, error) {
 	r, err := s.do(ctx, append([][]byte{[]byte("DEL")}, keys...)...)
-	return int(r.n), err
+	return int(r.Int), err
 }
 
 // Exists returns how many of keys exist (a key named twice counts twice).
 func (s *Store) Exists(ctx context.Context, keys ...[]byte) (int, error) {
 	r, err := s.do(ctx, append([][]byte{[]byte("EXISTS")}, keys...)...)
-	return int(r.n), err
+	return int(r.Int), err
 }
 
 // Expire gives key ttl to live (PEXPIRE), rounded down to the
@@ -90,7 +90,7 @@ func (s *Store) Expire(ctx context.Context, key []byte, ttl time.Duration) (bool
 		ms = max(ms, 1)
 	}
 	r, err := s.do(ctx, []byte("PEXPIRE"), key, strconv.AppendInt(nil, ms, 10))
-	return r.n == 1, err
+	return r.Int == 1, err
 }
 
 // TTL returns key's time to live: -1 when it has none, and -2 (and no
@@ -100,10 +100,10 @@ func (s *Store) TTL(ctx context.Context, key []byte) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	if r.n < 0 {
-		return time.Duration(r.n), nil
+	if r.Int < 0 {
+		return time.Duration(r.Int), nil
 	}
-	return time.Duration(r.n) * time.Millisecond, nil
+	return time.Duration(r.Int) * time.Millisecond, nil
 }
 
 // Keys iterates over the keys of database 0 matching the glob pattern
@@ -119,89 +119,19 @@ func (s *Store) Keys(ctx context.Context, pattern string) iter.Seq2[[]byte, erro
 				yield(nil, err)
 				return
 			}
-			if len(r.elems) != 2 {
+			if len(r.Elems) != 2 {
 				yield(nil, fmt.Errorf("aofrdb: unexpected SCAN reply"))
 				return
 			}
-			for _, k := range r.elems[1].elems {
-				if !yield([]byte(k.str), nil) {
+			for _, k := range r.Elems[1].Elems {
+				if !yield(k.Str, nil) {
 					return
 				}
 			}
-			cursor = r.elems[0].str
+			cursor = string(r.Elems[0].Str)
 			if cursor == "0" {
 				return
 			}
 		}
 	}
-}
-
-// reply is a parsed RESP2 reply.
-type reply struct {
-	kind  byte // + - : $ *
-	str   string
-	n     int64
-	null  bool
-	elems []reply
-}
-
-var errReply = errors.New("aofrdb: malformed reply")
-
-func parseReply(b []byte) (reply, error) {
-	r, rest, err := parseOne(b)
-	if err == nil && len(rest) != 0 {
-		err = errReply
-	}
-	return r, err
-}
-
-func parseOne(b []byte) (reply, []byte, error) {
-	i := bytes.Index(b, []byte("\r\n"))
-	if len(b) == 0 || i < 0 {
-		return reply{}, nil, errReply
-	}
-	r := reply{kind: b[0]}
-	line, rest := string(b[1:i]), b[i+2:]
-	switch r.kind {
-	case '+', '-':
-		r.str = line
-	case ':':
-		n, err := strconv.ParseInt(line, 10, 64)
-		if err != nil {
-			return r, nil, errReply
-		}
-		r.n = n
-	case '$':
-		n, err := strconv.Atoi(line)
-		if err != nil {
-			return r, nil, errReply
-		}
-		if n < 0 {
-			r.null = true
-			break
-		}
-		if len(rest) < n+2 {
-			return r, nil, errReply
-		}
-		r.str, rest = string(rest[:n]), rest[n+2:]
-	case '*':
-		n, err := strconv.Atoi(line)
-		if err != nil {
-			return r, nil, errReply
-		}
-		if n < 0 {
-			r.null = true
-			break
-		}
-		for range n {
-			var e reply
-			if e, rest, err = parseOne(rest); err != nil {
-				return r, nil, err
-			}
-			r.elems = append(r.elems, e)
-		}
-	default:
-		return r, nil, errReply
-	}
-	return r, rest, nil
 }

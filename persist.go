@@ -128,13 +128,21 @@ func (s *Store) saveLocked() error {
 		s.log.Warn("error saving the DB to disk", "err", err)
 		return err
 	}
-	s.dirty.Add(-dirty)
-	s.mu.Lock()
-	s.lastSave = s.now()
-	s.saveErr = nil
-	s.mu.Unlock()
+	s.saved(dirty, nil)
 	s.log.Info("DB saved on disk")
 	return nil
+}
+
+// saved records the end of a save of the data set as it was after dirty
+// changes: on success they are no longer changes since the last save.
+func (s *Store) saved(dirty int64, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saveErr = err
+	if err == nil {
+		s.dirty.Add(-dirty)
+		s.lastSave = s.now()
+	}
 }
 
 // BGSave writes an RDB file of the data set at this instant in the
@@ -163,15 +171,7 @@ func (s *Store) BGSave(ctx context.Context) error {
 		defer s.bg.Done()
 		_, err := s.writeRDB(snap)
 		snap.Close()
-		s.mu.Lock()
-		if err == nil {
-			s.dirty.Add(-dirty)
-			s.lastSave = s.now()
-			s.saveErr = nil
-		} else {
-			s.saveErr = err
-		}
-		s.mu.Unlock()
+		s.saved(dirty, err)
 		if err != nil {
 			s.log.Warn("background saving error", "err", err)
 		} else {
@@ -189,7 +189,7 @@ func (s *Store) writeRDB(snap keyspace.Snapshot) (int64, error) {
 	if !o.RDBSaveIncrementalFsync {
 		every = -1
 	}
-	ro := s.rdbOptions()
+	ro := s.rdbOptionsOf(o)
 	path := filepath.Join(s.dir, o.DBFilename)
 	return vfs.WriteFileSynced(s.fsys, path, every, func(w io.Writer) error {
 		return keyspace.WriteRDB(w, snap, &ro, nil)

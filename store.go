@@ -174,10 +174,7 @@ func (s *Store) Exec(ctx context.Context, c *keyspace.Call) error {
 // Writer holds the write turn, in Store.Write's function.
 type Writer struct {
 	s    *Store
-	recs []keyspace.Record
-	// units counts the calls that logged something, to wrap several in
-	// MULTI/EXEC.
-	units int
+	recs []keyspace.Record // what its calls logged
 }
 
 // Exec runs c with the write turn. What it logs is appended to the AOF
@@ -191,13 +188,7 @@ func (w *Writer) Exec(c *keyspace.Call) error {
 			return err
 		}
 	}
-	c.Write = true
-	n := len(c.Log)
-	if err := w.s.ks.Exec(c); err != nil {
-		return err
-	}
-	w.take(c.Log[n:])
-	return nil
+	return w.Read(c)
 }
 
 // ExecMulti runs calls as one MULTI/EXEC unit (keyspace.ExecMulti).
@@ -213,32 +204,23 @@ func (w *Writer) ExecMulti(calls []keyspace.Call) error {
 	if err := w.s.ks.ExecMulti(calls); err != nil {
 		return err
 	}
-	var recs []keyspace.Record
 	for i := range calls {
-		recs = append(recs, calls[i].Log[ns[i]:]...)
+		w.recs = append(w.recs, calls[i].Log[ns[i]:]...)
 	}
-	w.take(recs)
 	return nil
 }
 
-// Read runs a read command with the write turn held, so that it sees no
-// write between the others of the function (WATCH checks).
+// Read runs c with the write turn, as Exec does, without refusing it
+// while persistence fails: for a read that must see no write between
+// the others of the function (WATCH checks), or delete an expired key.
 func (w *Writer) Read(c *keyspace.Call) error {
 	c.Write = true
 	n := len(c.Log)
 	if err := w.s.ks.Exec(c); err != nil {
 		return err
 	}
-	w.take(c.Log[n:]) // an expired key it met
+	w.recs = append(w.recs, c.Log[n:]...)
 	return nil
-}
-
-func (w *Writer) take(recs []keyspace.Record) {
-	if len(recs) == 0 {
-		return
-	}
-	w.units++
-	w.recs = append(w.recs, recs...)
 }
 
 // Write runs fn with the write turn: what the Writer's calls log is
