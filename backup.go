@@ -100,7 +100,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, opts *BackupOptions) er
 		}
 		out = enc
 	}
-	ro := s.rdbOptions()
+	ro := s.options().rdbOptions(s.now)
 	ro.NoChecksum = false
 	err = keyspace.WriteRDB(out, snap, &ro, nil)
 	if enc != nil {
@@ -228,9 +228,7 @@ func Restore(dir string, r io.Reader, opts *Options) (err error) {
 	}
 	defer f.Close()
 	snap := &rdbSnapshot{r: rdb.NewReader(f, ro), sizes: st.sizes}
-	bs := &Store{now: now}
-	bs.cfg.Store(o)
-	bo := bs.baseOptions()
+	bo := o.baseOptions(now)
 	bo.Functions = st.functions
 	aofDir := filepath.Join(dir, o.AppendDirname)
 	if _, err := aof.CreateDir(fsys, aofDir, o.AppendFilename, snap, bo); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aofrdb/aofrdb/aof"
 	"github.com/aofrdb/aofrdb/internal/vfs"
@@ -104,7 +105,7 @@ func (s *Store) openAOF(o *Options, fresh bool) (*aof.Dir, error) {
 				return 0, err
 			}
 			defer snap.Close()
-			return aof.WriteBaseFile(s.fsys, path, snap, s.baseOptionsOf(o))
+			return aof.WriteBaseFile(s.fsys, path, snap, o.baseOptions(s.now))
 		},
 		Logger: s.log,
 	})
@@ -183,17 +184,15 @@ func (s *Store) readerOptions(size int64) *rdb.ReaderOptions {
 	return ro
 }
 
-// baseOptions are the options of the AOF bases the Store writes.
-func (s *Store) baseOptions() *aof.BaseOptions { return s.baseOptionsOf(s.options()) }
-
-// baseOptionsOf are the options of AOF bases under the options o.
-func (s *Store) baseOptionsOf(o *Options) *aof.BaseOptions {
+// baseOptions are the options of the AOF bases written under o, with
+// the clock now.
+func (o *Options) baseOptions(now func() time.Time) *aof.BaseOptions {
 	bo := &aof.BaseOptions{
 		RDBPreamble: o.AOFUseRDBPreamble,
-		RDB:         s.rdbOptionsOf(o),
+		RDB:         o.rdbOptions(now),
 	}
 	if o.AOFTimestampEnabled {
-		bo.Timestamp = s.now().Unix()
+		bo.Timestamp = now().Unix()
 	}
 	if !o.AOFRewriteIncrementalFsync {
 		bo.SyncEvery = 1 << 62
@@ -201,16 +200,14 @@ func (s *Store) baseOptionsOf(o *Options) *aof.BaseOptions {
 	return bo
 }
 
-// rdbOptions are the options of the RDB files the Store writes.
-func (s *Store) rdbOptions() rdb.WriterOptions { return s.rdbOptionsOf(s.options()) }
-
-// rdbOptionsOf are the options of RDB files under the options o.
-func (s *Store) rdbOptionsOf(o *Options) rdb.WriterOptions {
+// rdbOptions are the options of the RDB files written under o, with
+// the clock now.
+func (o *Options) rdbOptions(now func() time.Time) rdb.WriterOptions {
 	return rdb.WriterOptions{
 		Version:       o.RDBVersion,
 		NoCompression: !o.RDBCompression,
 		NoChecksum:    !o.RDBChecksum,
-		Now:           s.now,
+		Now:           now,
 	}
 }
 

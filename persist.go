@@ -63,7 +63,7 @@ func (s *Store) bgRewrite(ctx context.Context) (*jobRun, error) {
 	}
 	// The base's format follows the name BeginRewrite gave it: both
 	// are taken under the write turn, which Configure holds.
-	bo := s.baseOptions()
+	bo := s.options().baseOptions(s.now)
 	run := s.startJob(&s.rewrite)
 	s.log.Info("background append only file rewriting started", "base", filepath.Base(r.BasePath()))
 	s.bg.Add(1)
@@ -189,7 +189,7 @@ func (s *Store) writeRDB(snap keyspace.Snapshot) (int64, error) {
 	if !o.RDBSaveIncrementalFsync {
 		every = -1
 	}
-	ro := s.rdbOptionsOf(o)
+	ro := o.rdbOptions(s.now)
 	path := filepath.Join(s.dir, o.DBFilename)
 	return vfs.WriteFileSynced(s.fsys, path, every, func(w io.Writer) error {
 		return keyspace.WriteRDB(w, snap, &ro, nil)
