@@ -128,62 +128,54 @@ func WriteBaseFile(fsys vfs.FS, path string, s keyspace.Snapshot, opts *BaseOpti
 }
 
 // CreateDir makes a new multi-part AOF directory dir holding s, as
-// Redis does when it starts with appendonly yes and no AOF: base 1
-// (<prefix>.1.base.rdb or .base.aof, by opts.RDBPreamble) written with
-// WriteBaseFile, an empty incr 1 (<prefix>.1.incr.aof), created and
-// synced, and last the manifest listing both. The directory (and any
-// parent it creates) is synced before the manifest is written, and the
-// manifest is written atomically (manifest.Write), so that a crash at
-// any point leaves either no manifest, which loads as nothing, or the
-// whole directory. It refuses, with an error wrapping fs.ErrExist, a
-// directory that already has a manifest; base or incr files left there
-// by an interrupted CreateDir are replaced.
+// Redis does when it starts with appendonly yes and no AOF, through
+// OpenDir: base 1 (<prefix>.1.base.rdb or .base.aof, by
+// opts.RDBPreamble) written with WriteBaseFile, an empty incr 1
+// (<prefix>.1.incr.aof), created and synced, the directory (and any
+// parent it creates) synced, and last the manifest listing both,
+// written atomically, so that a crash at any point leaves either no
+// manifest, which loads as nothing, or the whole directory. It refuses,
+// with an error wrapping fs.ErrExist, a directory that already has a
+// manifest; base or incr files left there by an interrupted CreateDir
+// are replaced.
 //
-// On an error before the manifest is written, CreateDir removes the
-// base and incr files it wrote (not durably: without a manifest they
-// are not part of anything). It returns the manifest written.
+// On an error that leaves no manifest, CreateDir removes the base and
+// incr files (not durably: without a manifest they are not part of
+// anything). It returns the manifest written.
 func CreateDir(fsys vfs.FS, dir, prefix string, s keyspace.Snapshot, opts *BaseOptions) (*manifest.Manifest, error) {
+	if prefix == "" {
+		return nil, fmt.Errorf("aof: create %s: empty prefix (appendfilename)", dir)
+	}
 	rdbPreamble := opts != nil && opts.RDBPreamble
-	mpath := filepath.Join(dir, manifest.ManifestName(prefix))
+	base, incr := manifest.BaseName(prefix, 1, rdbPreamble), manifest.IncrName(prefix, 1)
 	m := &manifest.Manifest{
-		Base: &manifest.File{Name: manifest.BaseName(prefix, 1, rdbPreamble), Seq: 1, Type: manifest.Base},
-		Incr: []manifest.File{{Name: manifest.IncrName(prefix, 1), Seq: 1, Type: manifest.Incr}},
+		Base: &manifest.File{Name: base, Seq: 1, Type: manifest.Base},
+		Incr: []manifest.File{{Name: incr, Seq: 1, Type: manifest.Incr}},
 	}
 	if err := m.Validate(); err != nil { // a bad prefix
 		return nil, err
 	}
+	mpath := filepath.Join(dir, manifest.ManifestName(prefix))
 	switch _, err := fsys.Stat(mpath); {
 	case err == nil:
 		return nil, fmt.Errorf("aof: create %s: it already has a manifest, %s: %w", dir, mpath, fs.ErrExist)
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("aof: create %s: %w", dir, err)
 	}
-	if err := vfs.MkdirAllDurable(fsys, dir); err != nil {
+	d, err := OpenDir(fsys, dir, &DirOptions{
+		Prefix:    prefix,
+		RDBBase:   rdbPreamble,
+		WriteBase: func(path string) (int64, error) { return WriteBaseFile(fsys, path, s, opts) },
+	})
+	if err != nil {
+		if _, serr := fsys.Stat(mpath); errors.Is(serr, fs.ErrNotExist) {
+			fsys.Remove(filepath.Join(dir, base))
+			fsys.Remove(filepath.Join(dir, incr))
+		}
 		return nil, fmt.Errorf("aof: create %s: %w", dir, err)
 	}
-
-	basePath := filepath.Join(dir, m.Base.Name)
-	incrPath := filepath.Join(dir, m.Incr[0].Name)
-	var written []string
-	fail := func(err error) (*manifest.Manifest, error) {
-		for _, p := range written {
-			fsys.Remove(p)
-		}
-		return nil, err
-	}
-	written = append(written, basePath)
-	if _, err := WriteBaseFile(fsys, basePath, s, opts); err != nil {
-		return fail(err)
-	}
-	written = append(written, incrPath)
-	if err := createEmpty(fsys, incrPath); err != nil {
-		return fail(fmt.Errorf("aof: create %s: %w", incrPath, err))
-	}
-	if err := fsys.SyncDir(dir); err != nil {
-		return fail(fmt.Errorf("aof: create %s: %w", dir, err))
-	}
-	// From here on a manifest may be in place: the files stay.
-	if err := manifest.Write(fsys, dir, prefix, m); err != nil {
+	m = d.Manifest()
+	if err := d.Close(); err != nil {
 		return nil, fmt.Errorf("aof: create %s: %w", dir, err)
 	}
 	return m, nil
