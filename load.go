@@ -51,7 +51,7 @@ func (s *Store) load() error {
 	start := s.now()
 	switch plan.Source {
 	case manifest.MultiPart, manifest.Legacy:
-		t := &countTarget{Target: aof.KeyspaceTarget{KS: s.ks}, p: p}
+		t := &countTarget{Target: &aof.KeyspaceTarget{KS: s.ks}, p: p}
 		results, err := aof.LoadFiles(fsys, plan.Files, t, &aof.LoadOptions{
 			AllowTruncated: o.AOFLoadTruncated,
 			RDB:            s.readerOptions(p.total),

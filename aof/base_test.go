@@ -137,7 +137,7 @@ func (s *datasetSnapshot) Next() (*rdb.Entry, error) {
 func loadDataset(t *testing.T, fsys vfs.FS, files ...string) *dataset.Dataset {
 	t.Helper()
 	ks := keyspace.NewMemory(nil)
-	if _, err := LoadFiles(fsys, files, KeyspaceTarget{KS: ks}, nil); err != nil {
+	if _, err := LoadFiles(fsys, files, &KeyspaceTarget{KS: ks}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return snapshotDataset(t, ks)
@@ -381,7 +381,7 @@ func TestCreateDir(t *testing.T) {
 func loadDir(t *testing.T, fsys vfs.FS, dir string) *dataset.Dataset {
 	t.Helper()
 	ks := keyspace.NewMemory(nil)
-	if _, _, err := LoadDir(fsys, dir, "appendonly.aof", KeyspaceTarget{KS: ks}, nil); err != nil {
+	if _, _, err := LoadDir(fsys, dir, "appendonly.aof", &KeyspaceTarget{KS: ks}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return snapshotDataset(t, ks)

@@ -27,7 +27,7 @@ func writeDir(t *testing.T, fsys vfs.FS, dir string, seed uint64) {
 	tmp := vfs.NewMem()
 	writeRandomAOF(t, tmp, "tmp.aof", seed, 60)
 	ks := keyspace.NewMemory(nil)
-	if _, err := LoadFile(tmp, "tmp.aof", KeyspaceTarget{KS: ks}, nil); err != nil {
+	if _, err := LoadFile(tmp, "tmp.aof", &KeyspaceTarget{KS: ks}, nil); err != nil {
 		t.Fatal(err)
 	}
 	base := manifest.BaseName("appendonly.aof", 1, false)
@@ -75,7 +75,7 @@ func TestDirInRedis(t *testing.T) {
 	writeDir(t, vfs.Default, dir, seed)
 
 	ks := keyspace.NewMemory(nil)
-	if _, _, err := LoadDir(vfs.Default, dir, "appendonly.aof", KeyspaceTarget{KS: ks}, nil); err != nil {
+	if _, _, err := LoadDir(vfs.Default, dir, "appendonly.aof", &KeyspaceTarget{KS: ks}, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := snapshotDataset(t, ks)
@@ -105,7 +105,7 @@ func TestLoadDirMissingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	ks := keyspace.NewMemory(nil)
-	if _, _, err := LoadDir(fsys, "d", "appendonly.aof", KeyspaceTarget{KS: ks}, nil); err == nil {
+	if _, _, err := LoadDir(fsys, "d", "appendonly.aof", &KeyspaceTarget{KS: ks}, nil); err == nil {
 		t.Errorf("LoadDir with a listed file missing: no error")
 	}
 }

@@ -225,7 +225,7 @@ func (w *dirWorkload) ackedPrefix() int {
 func (w *dirWorkload) check(t *testing.T, fsys vfs.FS, min int, what string) int {
 	t.Helper()
 	ks := keyspace.NewMemory(nil)
-	_, _, err := LoadDir(fsys, testDir, "appendonly.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
+	_, _, err := LoadDir(fsys, testDir, "appendonly.aof", &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
 	if isNotExist(err) {
 		// The directory was never made: nothing was written.
 		if min > 0 {
@@ -328,7 +328,7 @@ func TestDirCrash(t *testing.T) {
 func reopen(t *testing.T, fsys vfs.FS, w *dirWorkload, j int, what string) {
 	t.Helper()
 	ks := keyspace.NewMemory(nil)
-	if _, _, err := LoadDir(fsys, testDir, "appendonly.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true}); err != nil && !isNotExist(err) {
+	if _, _, err := LoadDir(fsys, testDir, "appendonly.aof", &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true}); err != nil && !isNotExist(err) {
 		t.Fatalf("%s: reload: %v", what, err)
 	}
 	d, err := OpenDir(fsys, testDir, &DirOptions{Append: Options{Policy: Always}, WriteBase: baseWriter(fsys, ks.Snapshot)})
@@ -509,7 +509,7 @@ func TestDirRewriteAbort(t *testing.T) {
 		t.Errorf("files: %v", names)
 	}
 	got := keyspace.NewMemory(nil)
-	if _, _, err := LoadDir(mem, testDir, "appendonly.aof", KeyspaceTarget{KS: got}, nil); err != nil {
+	if _, _, err := LoadDir(mem, testDir, "appendonly.aof", &KeyspaceTarget{KS: got}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if a, b := snapshotDataset(t, ks), snapshotDataset(t, got); fmt.Sprint(a) != fmt.Sprint(b) {
@@ -622,7 +622,7 @@ func TestDirWorkloadInRedis(t *testing.T) {
 				t.Errorf("manifest after 3 rewrites:\n%s", m.Format())
 			}
 			ks := keyspace.NewMemory(nil)
-			if _, _, err := LoadDir(vfs.Default, dir, "appendonly.aof", KeyspaceTarget{KS: ks}, nil); err != nil {
+			if _, _, err := LoadDir(vfs.Default, dir, "appendonly.aof", &KeyspaceTarget{KS: ks}, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := snapshotDataset(t, ks); !dataset.Equal(want, got) {
@@ -670,7 +670,7 @@ func TestOpenDirFresh(t *testing.T) {
 
 	load := func(fsys vfs.FS) (*dataset.Dataset, error) {
 		ks := keyspace.NewMemory(nil)
-		_, _, err := LoadDir(fsys, testDir, "appendonly.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
+		_, _, err := LoadDir(fsys, testDir, "appendonly.aof", &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
 		return snapshotDataset(t, ks), err
 	}
 	for k := int64(0); ; k++ {
@@ -759,7 +759,7 @@ func TestOpenDirHistoryNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := keyspace.NewMemory(nil)
-	if _, _, err := LoadDir(mem, testDir, "appendonly.aof", KeyspaceTarget{KS: got}, nil); err != nil {
+	if _, _, err := LoadDir(mem, testDir, "appendonly.aof", &KeyspaceTarget{KS: got}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if a, b := snapshotDataset(t, ks), snapshotDataset(t, got); !dataset.Equal(a, b) {

@@ -679,7 +679,7 @@ func TestFixPartialAnnotation(t *testing.T) {
 		if res.At != c.at || !res.Torn || string(now) != c.data[:c.at] {
 			t.Errorf("%q: %+v, file %q", c.data, res, now)
 		}
-		if _, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: keyspace.NewMemory(nil)}, nil); err != nil {
+		if _, err := LoadFile(fsys, "a.aof", &KeyspaceTarget{KS: keyspace.NewMemory(nil)}, nil); err != nil {
 			t.Errorf("%q: after the fix, a strict load: %v", c.data, err)
 		}
 	}

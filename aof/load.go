@@ -136,12 +136,6 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 	}
 	res.End = start
 	l := loader{name: name, t: t, f: f}
-	switch kt := t.(type) {
-	case KeyspaceTarget:
-		l.kt = &kt
-	case *KeyspaceTarget:
-		l.kt = kt
-	}
 	err = l.replay(io.NewSectionReader(f, start, res.Size-start), start, &o, &res)
 	if err == nil {
 		return res, nil
@@ -179,27 +173,6 @@ type loader struct {
 	name string
 	t    Target
 	f    vfs.File
-	// kt is t when it is a KeyspaceTarget: its commands then run in
-	// call, whose reply and log buffers are reused from one to the next.
-	kt   *KeyspaceTarget
-	call keyspace.Call
-	// known is the name of the last command that kt knows (an AOF runs
-	// the same command many times in a row).
-	known []byte
-}
-
-// exec runs one command outside a MULTI in t.
-func (l *loader) exec(db int, args [][]byte) (int, error) {
-	if l.kt == nil {
-		return l.t.Exec(db, args)
-	}
-	if len(args) == 0 || !bytes.Equal(args[0], l.known) {
-		if err := l.kt.check(args); err != nil {
-			return db, err
-		}
-		l.known = append(l.known[:0], args[0]...)
-	}
-	return l.kt.run(&l.call, db, args)
 }
 
 // replay replays the commands of r, which starts at offset base of the
@@ -259,7 +232,7 @@ func (l *loader) replay(r io.Reader, base int64, o *LoadOptions, res *FileResult
 		case inMulti:
 			multi = append(multi, cloneArgs(args))
 		default:
-			if db, err = l.exec(db, args); err != nil {
+			if db, err = l.t.Exec(db, args); err != nil {
 				return &LoadError{File: l.name, Offset: rd.Offset(), Err: err}
 			}
 			res.Commands++
@@ -289,16 +262,24 @@ func cloneArgs(args [][]byte) [][]byte {
 // KeyspaceTarget replays into a keyspace, with the write turn and
 // Loading set (nothing expires while loading, as in Redis). Error
 // replies are ignored, as Redis's loader ignores its fake client's.
+//
+// A KeyspaceTarget serves one load at a time: it runs every command in
+// one Call, whose reply and log buffers are reused from one command to
+// the next, and checks a command's name only when it differs from the
+// last one's (an AOF runs the same command many times in a row).
 type KeyspaceTarget struct {
 	KS keyspace.Keyspace
 	// Now is Call.Now of the commands (unix ms); 0 means the keyspace's
 	// clock.
 	Now int64
+
+	call  keyspace.Call
+	known []byte // the name of the last command KS knew
 }
 
-func (k KeyspaceTarget) Restore(e *rdb.Entry) error { return k.KS.Restore(e) }
+func (k *KeyspaceTarget) Restore(e *rdb.Entry) error { return k.KS.Restore(e) }
 
-func (k KeyspaceTarget) check(args [][]byte) error {
+func (k *KeyspaceTarget) check(args [][]byte) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: empty command", ErrFormat)
 	}
@@ -308,24 +289,21 @@ func (k KeyspaceTarget) check(args [][]byte) error {
 	return nil
 }
 
-func (k KeyspaceTarget) Exec(db int, args [][]byte) (int, error) {
-	if err := k.check(args); err != nil {
-		return db, err
+func (k *KeyspaceTarget) Exec(db int, args [][]byte) (int, error) {
+	if len(args) == 0 || !bytes.Equal(args[0], k.known) {
+		if err := k.check(args); err != nil {
+			return db, err
+		}
+		k.known = append(k.known[:0], args[0]...)
 	}
-	var c keyspace.Call
-	return k.run(&c, db, args)
-}
-
-// run runs a checked command in c, reset first (a loader reuses one
-// Call).
-func (k *KeyspaceTarget) run(c *keyspace.Call, db int, args [][]byte) (int, error) {
+	c := &k.call
 	c.Reset()
 	c.DB, c.Args, c.Now, c.Write, c.Loading = db, args, k.Now, true, true
 	err := k.KS.Exec(c)
 	return c.DB, err
 }
 
-func (k KeyspaceTarget) ExecMulti(db int, cmds [][][]byte) (int, error) {
+func (k *KeyspaceTarget) ExecMulti(db int, cmds [][][]byte) (int, error) {
 	if len(cmds) == 0 {
 		return db, nil
 	}

@@ -42,7 +42,7 @@ func loadBenchAOF(b *testing.B) benchAOF {
 			return
 		}
 		ks := keyspace.NewMemory(nil)
-		if _, benchErr = LoadFile(d.fs, d.raw, KeyspaceTarget{KS: ks}, nil); benchErr != nil {
+		if _, benchErr = LoadFile(d.fs, d.raw, &KeyspaceTarget{KS: ks}, nil); benchErr != nil {
 			return
 		}
 		var snap keyspace.Snapshot
@@ -204,7 +204,7 @@ func BenchmarkLoadFile(b *testing.B) {
 	benchShapes(b, func(b *testing.B, fsys vfs.FS, name string, keys uint64) {
 		for b.Loop() {
 			ks := keyspace.NewMemory(nil)
-			if _, err := LoadFile(fsys, name, KeyspaceTarget{KS: ks}, nil); err != nil {
+			if _, err := LoadFile(fsys, name, &KeyspaceTarget{KS: ks}, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -49,7 +49,7 @@ func TestLoadReadOnly(t *testing.T) {
 		ffs := vfs.NewFaulty(mem)
 		ffs.FailWhen(noWrites, vfs.IOError)
 		ks := keyspace.NewMemory(nil)
-		res, err := LoadFile(ffs, "a.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true, ReadOnly: true})
+		res, err := LoadFile(ffs, "a.aof", &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true, ReadOnly: true})
 		if err != nil {
 			t.Fatalf("round %d (cut at %d): %v", round, cut, err)
 		}
@@ -64,7 +64,7 @@ func TestLoadReadOnly(t *testing.T) {
 
 		// Without ReadOnly: the same data and result, and the file is cut.
 		ks2 := keyspace.NewMemory(nil)
-		res2, err := LoadFile(mem, "a.aof", KeyspaceTarget{KS: ks2}, &LoadOptions{AllowTruncated: true})
+		res2, err := LoadFile(mem, "a.aof", &KeyspaceTarget{KS: ks2}, &LoadOptions{AllowTruncated: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,11 +124,11 @@ func TestLoadReadOnlyStillRefuses(t *testing.T) {
 	if err := mem.Truncate("a.aof", fi.Size()-1); err != nil {
 		t.Fatal(err)
 	}
-	_, err = LoadFile(mem, "a.aof", KeyspaceTarget{KS: keyspace.NewMemory(nil)}, &LoadOptions{ReadOnly: true})
+	_, err = LoadFile(mem, "a.aof", &KeyspaceTarget{KS: keyspace.NewMemory(nil)}, &LoadOptions{ReadOnly: true})
 	if !errors.Is(err, ErrTruncated) {
 		t.Errorf("ReadOnly without AllowTruncated: %v, want ErrTruncated", err)
 	}
-	_, err = LoadFiles(mem, []string{"a.aof", "b.aof"}, KeyspaceTarget{KS: keyspace.NewMemory(nil)}, &LoadOptions{AllowTruncated: true, ReadOnly: true})
+	_, err = LoadFiles(mem, []string{"a.aof", "b.aof"}, &KeyspaceTarget{KS: keyspace.NewMemory(nil)}, &LoadOptions{AllowTruncated: true, ReadOnly: true})
 	if !errors.Is(err, ErrTruncated) {
 		t.Errorf("truncated file before the last: %v, want ErrTruncated", err)
 	}

@@ -98,7 +98,7 @@ func loadFixture(t *testing.T, fsys vfs.FS, files []string, opts *LoadOptions) (
 	o.RDB = &rdb.ReaderOptions{Now: time.UnixMilli(1)}
 	var results []FileResult
 	for _, f := range files {
-		res, err := LoadFile(fsys, f, KeyspaceTarget{KS: ks, Now: 1}, &o)
+		res, err := LoadFile(fsys, f, &KeyspaceTarget{KS: ks, Now: 1}, &o)
 		if errors.Is(err, ErrUnknownCommand) {
 			t.Skipf("the keyspace lacks a command of this fixture: %v", err)
 		}
@@ -294,7 +294,7 @@ func TestLoadCuts(t *testing.T) {
 	points := []int64{0}
 	ks := keyspace.NewMemory(nil)
 	want := []*dataset.Dataset{snapshotDataset(t, ks)}
-	target := KeyspaceTarget{KS: ks}
+	target := &KeyspaceTarget{KS: ks}
 	rd := resp.NewReader(bytes.NewReader(data))
 	db := 0
 	var multi [][][]byte
@@ -338,7 +338,7 @@ func TestLoadCuts(t *testing.T) {
 			f.Write(data[:cut])
 			f.Close()
 			ks := keyspace.NewMemory(nil)
-			res, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: allow})
+			res, err := LoadFile(fsys, "a.aof", &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: allow})
 			atBoundary := boundary == int64(cut)
 			switch {
 			case atBoundary || allow:
@@ -386,7 +386,7 @@ func TestLoadErrors(t *testing.T) {
 				f.Write([]byte(c.data))
 				f.Close()
 				ks := keyspace.NewMemory(nil)
-				_, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: allow})
+				_, err := LoadFile(fsys, "a.aof", &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: allow})
 				if c.err == nil {
 					if err != nil {
 						t.Errorf("allow %v: %v", allow, err)
@@ -413,7 +413,7 @@ func TestLoadPartialAnnotation(t *testing.T) {
 		f, _ := fsys.Create("a.aof")
 		f.Write([]byte(set + "#TS:17"))
 		f.Close()
-		res, err := LoadFile(fsys, "a.aof", KeyspaceTarget{KS: keyspace.NewMemory(nil)}, &LoadOptions{AllowTruncated: allow})
+		res, err := LoadFile(fsys, "a.aof", &KeyspaceTarget{KS: keyspace.NewMemory(nil)}, &LoadOptions{AllowTruncated: allow})
 		if !allow {
 			var le *LoadError
 			if !errors.As(err, &le) || !errors.Is(err, ErrTruncated) || le.Offset != int64(len(set)) {
@@ -441,7 +441,7 @@ func TestLoadFilesTruncatedNotLast(t *testing.T) {
 		f.Close()
 	}
 	ks := keyspace.NewMemory(nil)
-	_, err := LoadFiles(fsys, []string{"base.aof", "incr.aof"}, KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
+	_, err := LoadFiles(fsys, []string{"base.aof", "incr.aof"}, &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
 	var le *LoadError
 	if !errors.As(err, &le) || !errors.Is(err, ErrTruncated) || le.File != "base.aof" || le.Offset != int64(len(set)) {
 		t.Fatalf("%v, want ErrTruncated in base.aof at %d", err, len(set))
@@ -450,7 +450,7 @@ func TestLoadFilesTruncatedNotLast(t *testing.T) {
 		t.Errorf("a file that is not the last was cut")
 	}
 	// As the last file, it loads.
-	res, err := LoadFiles(fsys, []string{"incr.aof", "base.aof"}, KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
+	res, err := LoadFiles(fsys, []string{"incr.aof", "base.aof"}, &KeyspaceTarget{KS: ks}, &LoadOptions{AllowTruncated: true})
 	if err != nil || !res[1].Truncated || res[0].Truncated {
 		t.Fatalf("%v %+v", err, res)
 	}

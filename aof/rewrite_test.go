@@ -88,7 +88,7 @@ func TestRewriteRoundTrip(t *testing.T) {
 		t.Errorf("rewrite starts with %q", data[:min(len(data), 40)])
 	}
 	ks2 := keyspace.NewMemory(nil)
-	if _, err := LoadFile(mem, "base.aof", KeyspaceTarget{KS: ks2}, nil); err != nil {
+	if _, err := LoadFile(mem, "base.aof", &KeyspaceTarget{KS: ks2}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := snapshotDataset(t, ks2); !dataset.Equal(want, got) {

@@ -148,7 +148,7 @@ func load(dir, prefix string) error {
 	}()
 	ks := keyspace.NewMemory(nil)
 	start := time.Now()
-	_, results, err := aof.LoadDir(vfs.Default, dir, prefix, aof.KeyspaceTarget{KS: ks}, &aof.LoadOptions{AllowTruncated: true})
+	_, results, err := aof.LoadDir(vfs.Default, dir, prefix, &aof.KeyspaceTarget{KS: ks}, &aof.LoadOptions{AllowTruncated: true})
 	secs := time.Since(start).Seconds()
 	close(stop)
 	<-done

@@ -358,7 +358,7 @@ func (c *cli) read(cmd string, s *source) (*dataset.Dataset, *rdbResult, error) 
 // libraries loaded (from RDB parts and FUNCTION commands).
 func (c *cli) loadAOF(cmd string, fsys vfs.FS, files []string) (*dataset.Dataset, *rdbResult, error) {
 	ks := keyspace.NewMemory(nil)
-	t := &loadTarget{KeyspaceTarget: aof.KeyspaceTarget{KS: ks}}
+	t := &loadTarget{KeyspaceTarget: &aof.KeyspaceTarget{KS: ks}}
 	for i, name := range files {
 		if err := t.functions.addRDB(fsys, name); err != nil {
 			return nil, nil, err
@@ -392,7 +392,7 @@ func (c *cli) loadAOF(cmd string, fsys vfs.FS, files []string) (*dataset.Dataset
 // libraries (FUNCTION LOAD, DELETE and FLUSH, which the keyspace does not
 // know) aside.
 type loadTarget struct {
-	aof.KeyspaceTarget
+	*aof.KeyspaceTarget
 	functions libraries
 }
 
