@@ -34,44 +34,14 @@ import (
 // A crash can leave a temporary file behind: remove those that IsTemp
 // recognises when opening the directory.
 func WriteFileAtomic(fsys FS, name string, write func(w io.Writer) error) error {
-	dir := filepath.Dir(name)
-	tmp := filepath.Join(dir, tempName(filepath.Base(name)))
-	f, err := fsys.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("vfs: write %s: %w", name, err)
-	}
-	open, renamed := true, false
-	defer func() { // also on a panic in write
-		if open {
-			f.Close()
+	_, err := WriteFileSynced(fsys, name, -1, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := write(bw); err != nil {
+			return err
 		}
-		if !renamed {
-			fsys.Remove(tmp)
-		}
-	}()
-
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("vfs: write %s: %w", name, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("vfs: write %s: %w", name, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("vfs: write %s: %w", name, err)
-	}
-	open = false
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("vfs: write %s: %w", name, err)
-	}
-	if err := fsys.Rename(tmp, name); err != nil {
-		return fmt.Errorf("vfs: write %s: %w", name, err)
-	}
-	renamed = true
-	if err := fsys.SyncDir(dir); err != nil {
-		return fmt.Errorf("vfs: write %s: %w", name, err)
-	}
-	return nil
+		return bw.Flush()
+	})
+	return err
 }
 
 const (
