@@ -146,7 +146,7 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 	}
 	// Cut the incomplete tail, as Redis does, and make the cut durable.
 	if !o.ReadOnly {
-		if err := truncate(fsys, name, le.Offset); err != nil {
+		if err := truncateSync(fsys, name, le.Offset); err != nil {
 			return res, err
 		}
 	}
@@ -154,20 +154,6 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 	return res, nil
 }
 
-func truncate(fsys vfs.FS, name string, size int64) error {
-	if err := fsys.Truncate(name, size); err != nil {
-		return err
-	}
-	f, err := fsys.OpenAppend(name)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
 
 type loader struct {
 	name string
