@@ -154,7 +154,6 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 	return res, nil
 }
 
-
 type loader struct {
 	name string
 	t    Target
