@@ -146,6 +146,7 @@ func (s *Store) loadRDB(fsys vfs.FS, name string, p *progress) error {
 	}
 	defer f.Close()
 	r := rdb.NewReader(f, s.readerOptions(p.total))
+	defer r.Close()
 	expired := 0
 	for {
 		e, err := r.Next()

@@ -118,6 +118,7 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 	if n == 5 && string(magic[:]) == "REDIS" {
 		res.Preamble = true
 		rd := rdb.NewReader(io.NewSectionReader(f, 0, res.Size), o.RDB)
+		defer rd.Close()
 		for {
 			e, err := rd.Next()
 			if err == io.EOF {

@@ -13,13 +13,22 @@
 # redis-server). Both servers are flushed between runs.
 #
 # Environment:
-#   N      requests per test (default 200000)
-#   TESTS  redis-benchmark tests (default set,get,lpush,hset,zadd)
+#   N        requests per test (default 200000)
+#   TESTS    redis-benchmark tests (default set,get,lpush,hset,zadd)
+#   MODES    redis-benchmark options per round, separated by ';'
+#            (default "-P 16 -c 50;-P 1 -c 50")
+#   PERSIST  persistence arguments given to both servers, each with its
+#            own data directory under the temp directory (default none:
+#            no persistence). The durability goal of issue 7 is
+#              PERSIST="--appendonly yes --appendfsync always" \
+#              TESTS=set MODES="-P 1 -c 64" bash bench/server.sh
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 n=${N:-200000}
 tests=${TESTS:-set,get,lpush,hset,zadd}
+modes=${MODES:--P 16 -c 50;-P 1 -c 50}
+persist=${PERSIST:-}
 
 for tool in redis-server redis-cli redis-benchmark; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -42,10 +51,14 @@ trap cleanup EXIT
 go build -o "$tmp/server" ./examples/server
 ours=$tmp/aofrdb.sock
 theirs=$tmp/redis.sock
-"$tmp/server" --port 0 --unixsocket "$ours" >"$tmp/server.out" 2>"$tmp/server.log" &
+mkdir "$tmp/ours" "$tmp/theirs"
+# shellcheck disable=SC2086
+"$tmp/server" --port 0 --unixsocket "$ours" --dir "$tmp/ours" --save '' --appendonly no \
+	$persist >"$tmp/server.out" 2>"$tmp/server.log" &
 pids+=($!)
-redis-server --port 0 --unixsocket "$theirs" --save '' --appendonly no \
-	--daemonize no --logfile "$tmp/redis.log" &
+# shellcheck disable=SC2086
+redis-server --port 0 --unixsocket "$theirs" --dir "$tmp/theirs" --save '' --appendonly no \
+	$persist --daemonize no --logfile "$tmp/redis.log" &
 pids+=($!)
 for sock in "$ours" "$theirs"; do
 	for _ in $(seq 200); do
@@ -55,6 +68,7 @@ for sock in "$ours" "$theirs"; do
 	redis-cli -s "$sock" ping >/dev/null || { echo "server.sh: no server on $sock" >&2; exit 1; }
 done
 echo "redis-server: $(redis-server --version | cut -d' ' -f1-3); example server: go $(go env GOVERSION); $(nproc) CPUs"
+echo "persistence: ${persist:-none}; data directories on $(df --output=fstype "$tmp" | tail -1)"
 
 # rps SOCK ARGS...: "TEST RPS" lines, one per test (a test whose
 # commands fail reports "TEST error").
@@ -72,7 +86,8 @@ rps() {
 	done
 }
 
-for mode in "-P 16 -c 50" "-P 1 -c 50"; do
+IFS=';' read -ra modelist <<<"$modes"
+for mode in "${modelist[@]}"; do
 	echo
 	echo "redis-benchmark -n $n $mode (requests per second)"
 	printf '%-12s %14s %14s %8s\n' test redis-server example ratio

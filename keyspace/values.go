@@ -104,9 +104,16 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 	if e.Expired || rdb.IsEmptyAggregate(e.Value) {
 		return nil // Redis's loader drops empty aggregates too
 	}
-	o, err := m.importValue(e.Value)
-	if err != nil {
-		return err
+	var key string
+	var o *object
+	if s, ok := e.Value.(rdb.String); ok && len(s) <= packedMax {
+		key, o = packString(e.Key, s)
+	} else {
+		var err error
+		if o, err = m.importValue(e.Value); err != nil {
+			return err
+		}
+		key = string(e.Key)
 	}
 	o.exp = e.ExpireAt
 	m.mu.Lock()
@@ -114,20 +121,40 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 	d := m.dbs[e.DB]
 	si := shardOf(e.Key)
 	sh := &d.shards[si]
-	if _, dup := sh.m[string(e.Key)]; dup {
+	if _, dup := sh.m[key]; dup {
 		return fmt.Errorf("%w: %q in database %d", ErrDuplicateKey, e.Key, e.DB)
 	}
 	o.ver.Store(m.epoch)
 	if sh.m == nil {
 		sh.m = make(map[string]*object)
 	}
-	sh.m[string(e.Key)] = o
+	sh.m[key] = o
 	d.keys++
 	if o.exp != 0 {
 		d.expires++
 		sh.expires++
 	}
 	return nil
+}
+
+// packedMax is the largest string value Restore packs with its key (see
+// packString).
+const packedMax = 64
+
+// packString returns key as a string and an object holding the string
+// value v, both in one allocation of memory without pointers: a load
+// of many small strings allocates once per key instead of twice, and
+// leaves the collector less to track. The value's capacity ends where it
+// does, so a command that grows it moves it out; the key keeps the block
+// alive until the map's key is replaced (an overwrite gives it a fresh
+// key string) or deleted, so at most packedMax bytes of an old value
+// stay behind.
+func packString(key []byte, v []byte) (string, *object) {
+	buf := make([]byte, len(key)+len(v))
+	copy(buf, key)
+	copy(buf[len(key):], v)
+	return unsafe.String(unsafe.SliceData(buf), len(key)),
+		&object{typ: rdb.TypeString, str: buf[len(key):len(buf):len(buf)]}
 }
 
 // maxReserve bounds the keys Reserve makes room for in one database, so

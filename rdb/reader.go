@@ -92,6 +92,17 @@ type ReaderOptions struct {
 	// that sizes anything by them bounds them first (by the file's size,
 	// say).
 	OnResizeDB func(db int, keys, expires uint64)
+
+	// ReadAhead decodes the file in a second goroutine, ahead of Next,
+	// so that decoding overlaps with what the caller does with each
+	// entry (a load into memory runs on two cores). Next, Offset and
+	// OnResizeDB behave as without it: entries, hints and errors come in
+	// file order, OnResizeDB is called from Next, and Offset is the
+	// offset after the last entry Next returned. Aux, Functions,
+	// ModuleAux, EmptyKeys and Checksum are empty until Next has
+	// returned an error (io.EOF included). A caller that stops reading
+	// before then must call Close.
+	ReadAhead bool
 }
 
 // Aux is an AUX field (opcode 250), such as redis-ver or ctime.
@@ -132,6 +143,9 @@ type Reader struct {
 
 	stored, computed uint64
 	checked          bool
+
+	ahead  *ahead                             // with ReadAhead, once started
+	hintFn func(db int, keys, expires uint64) // the caller's OnResizeDB, with ReadAhead
 }
 
 // NewReader returns a Reader of r. A nil opts means the defaults.
@@ -186,23 +200,53 @@ func (r *Reader) readHeader() error {
 	return nil
 }
 
-// Aux returns the aux fields read so far, in file order.
-func (r *Reader) Aux() []Aux { return r.aux }
+// Aux returns the aux fields read so far, in file order (with
+// ReadAhead, once Next has returned an error).
+func (r *Reader) Aux() []Aux {
+	if !r.settled() {
+		return nil
+	}
+	return r.aux
+}
 
 // Functions returns the function library codes (FUNCTION2 records) read so
-// far, in file order.
-func (r *Reader) Functions() [][]byte { return r.functions }
+// far, in file order (with ReadAhead, once Next has returned an error).
+func (r *Reader) Functions() [][]byte {
+	if !r.settled() {
+		return nil
+	}
+	return r.functions
+}
 
-// ModuleAux returns the module aux records read so far, in file order.
-func (r *Reader) ModuleAux() []ModuleAux { return r.moduleAux }
+// ModuleAux returns the module aux records read so far, in file order
+// (with ReadAhead, once Next has returned an error).
+func (r *Reader) ModuleAux() []ModuleAux {
+	if !r.settled() {
+		return nil
+	}
+	return r.moduleAux
+}
 
-// Offset returns the number of input bytes consumed so far.
-func (r *Reader) Offset() int64 { return r.d.offset() }
+// Offset returns the number of input bytes consumed so far; with
+// ReadAhead, up to the end of the last entry Next returned, or where the
+// error it returned was met.
+func (r *Reader) Offset() int64 {
+	if r.ahead != nil {
+		return r.ahead.off
+	}
+	return r.d.offset()
+}
 
 // EmptyKeys returns how many empty aggregates (lists, sets, sorted sets and
-// hashes without elements) were skipped so far. Redis skips them on load
-// ("empty keys skipped"); so does the Reader: Next never returns them.
-func (r *Reader) EmptyKeys() int64 { return r.empty }
+// hashes without elements) were skipped so far (with ReadAhead, once Next
+// has returned an error). Redis skips them on load ("empty keys
+// skipped"); so does the Reader: Next never returns them.
+func (r *Reader) EmptyKeys() int64 {
+	if !r.settled() {
+		return 0
+	}
+	return r.empty
+}
 
 // Checksum returns, after Next has returned io.EOF, the CRC64 stored in
 // the trailer and the one computed over the file; ok is false before
@@ -210,6 +254,9 @@ func (r *Reader) EmptyKeys() int64 { return r.empty }
 // 0 means the file was written without a checksum, and was not checked.
 // With SkipChecksum, computed is 0.
 func (r *Reader) Checksum() (stored, computed uint64, ok bool) {
+	if !r.settled() {
+		return 0, 0, false
+	}
 	return r.stored, r.computed, r.checked
 }
 
@@ -223,12 +270,23 @@ func (r *Reader) Next() (*Entry, error) {
 	if r.done {
 		return nil, io.EOF
 	}
-	if r.version == 0 {
-		if r.err = r.readHeader(); r.err != nil {
-			return nil, r.err
+	var e *Entry
+	var err error
+	if r.opts.ReadAhead {
+		if r.ahead == nil {
+			if r.err = r.startAhead(); r.err != nil {
+				return nil, r.err
+			}
 		}
+		e, err = r.nextAhead()
+	} else {
+		if r.version == 0 {
+			if r.err = r.readHeader(); r.err != nil {
+				return nil, r.err
+			}
+		}
+		e, err = r.next()
 	}
-	e, err := r.next()
 	if err != nil {
 		if err == io.EOF {
 			r.done = true
