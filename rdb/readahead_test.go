@@ -137,3 +137,21 @@ func TestReadAheadClose(t *testing.T) {
 	}
 	must(t, rd.Close())
 }
+
+// FuzzReadAhead checks that any input reads the same with and without
+// ReadAhead: entries, hints, offsets, the error and what is kept.
+func FuzzReadAhead(f *testing.F) {
+	f.Add(bigRDB(f, aheadBatch+3))
+	for _, path := range fixtureFiles(f) {
+		if data := readFile(f, path); len(data) <= 64<<10 {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, got := readTranscript(data, false), readTranscript(data, true)
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("read-ahead differs; events and end (-sync +ahead):\n%s",
+				cmp.Diff(append(want.Events, want.End), append(got.Events, got.End)))
+		}
+	})
+}
