@@ -175,8 +175,10 @@ func (s *Store) loadRDB(fsys vfs.FS, name string, p *progress) error {
 // size bytes in all: RESIZEDB hints make room in the keyspace, bounded
 // by what size bytes can hold (a key takes at least 4 bytes in an RDB
 // file), so that a corrupt hint cannot make it allocate without bound.
+// The files are decoded ahead, on another core, while the keyspace
+// stores the keys.
 func (s *Store) readerOptions(size int64) *rdb.ReaderOptions {
-	ro := &rdb.ReaderOptions{Now: s.now(), MaxDatabases: s.ks.Databases()}
+	ro := &rdb.ReaderOptions{Now: s.now(), MaxDatabases: s.ks.Databases(), ReadAhead: true}
 	if r, ok := s.ks.(keyspace.Reserver); ok {
 		ro.OnResizeDB = func(db int, keys, _ uint64) {
 			r.Reserve(db, int(min(keys, uint64(size/4))))

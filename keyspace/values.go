@@ -141,20 +141,60 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 // packString).
 const packedMax = 64
 
+// Objects with room for a key and a small string value in the same
+// allocation (see packString).
+type (
+	object16 struct {
+		object
+		b [16]byte
+	}
+	object32 struct {
+		object
+		b [32]byte
+	}
+	object48 struct {
+		object
+		b [48]byte
+	}
+	object64 struct {
+		object
+		b [64]byte
+	}
+)
+
 // packString returns key as a string and an object holding the string
-// value v, both in one allocation of memory without pointers: a load
-// of many small strings allocates once per key instead of twice, and
-// leaves the collector less to track. The value's capacity ends where it
-// does, so a command that grows it moves it out; the key keeps the block
-// alive until the map's key is replaced (an overwrite gives it a fresh
-// key string) or deleted, so at most packedMax bytes of an old value
-// stay behind.
+// value v, the bytes of both in the object's own allocation when they
+// fit in 64 bytes, or else in one allocation of their own: a load of
+// many small strings then allocates once per key instead of three times,
+// and leaves the collector less to track. The value's capacity ends
+// where it does, so a command that grows it moves it out. The key's
+// string keeps the block alive until the map's key is replaced (an
+// overwrite gives it a fresh key string) or deleted, so at most
+// packedMax bytes of an old value stay behind.
 func packString(key []byte, v []byte) (string, *object) {
-	buf := make([]byte, len(key)+len(v))
+	n := len(key) + len(v)
+	var o *object
+	var buf []byte
+	switch {
+	case n <= 16:
+		p := new(object16)
+		o, buf = &p.object, p.b[:n]
+	case n <= 32:
+		p := new(object32)
+		o, buf = &p.object, p.b[:n]
+	case n <= 48:
+		p := new(object48)
+		o, buf = &p.object, p.b[:n]
+	case n <= 64:
+		p := new(object64)
+		o, buf = &p.object, p.b[:n]
+	default:
+		o, buf = new(object), make([]byte, n)
+	}
 	copy(buf, key)
 	copy(buf[len(key):], v)
-	return unsafe.String(unsafe.SliceData(buf), len(key)),
-		&object{typ: rdb.TypeString, str: buf[len(key):len(buf):len(buf)]}
+	o.typ, o.str = rdb.TypeString, buf[len(key):n:n]
+	return unsafe.String(unsafe.SliceData(buf), len(key)), o
 }
 
 // maxReserve bounds the keys Reserve makes room for in one database, so

@@ -130,4 +130,11 @@
 // A Reader or Writer must be used by one goroutine at a time. AppendDump
 // and ParseDump are safe for concurrent use. Values returned by the Reader
 // are not referenced by it afterwards.
+//
+// With ReaderOptions.ReadAhead, the Reader decodes in a goroutine of its
+// own, up to 4 batches of 256 keys ahead of Next, so that decoding runs on
+// one core while the caller stores keys on another (the Store's loads
+// use it). What the caller sees is the same as without it, in the same
+// order (TestReadAheadSameAsSync, FuzzReadAhead); a caller that stops
+// before Next returns an error calls Close.
 package rdb

@@ -145,17 +145,19 @@ func (r *Reader) hint(db int, keys, expires uint64) {
 
 // Close stops a Reader with ReadAhead and waits for its goroutine to
 // return; a caller that stops reading before Next has returned an error
-// (io.EOF included) must call it. Without ReadAhead, or once Next has
-// returned an error, it does nothing. It is idempotent and returns nil.
+// (io.EOF included) must call it. Without ReadAhead it does nothing. It
+// is idempotent and returns nil.
 func (r *Reader) Close() error {
 	a := r.ahead
-	if a == nil || a.end {
+	if a == nil {
 		return nil
 	}
-	select {
-	case <-a.stop:
-	default:
-		close(a.stop)
+	if !a.end {
+		select {
+		case <-a.stop:
+		default:
+			close(a.stop)
+		}
 	}
 	<-a.done
 	return nil
