@@ -176,9 +176,10 @@ func (s *Store) loadRDB(fsys vfs.FS, name string, p *progress) error {
 // by what size bytes can hold (a key takes at least 4 bytes in an RDB
 // file), so that a corrupt hint cannot make it allocate without bound.
 // The files are decoded ahead, on another core, while the keyspace
-// stores the keys.
+// stores the keys, and the entries are lent: Restore does not keep them
+// (see keyspace.Keyspace).
 func (s *Store) readerOptions(size int64) *rdb.ReaderOptions {
-	ro := &rdb.ReaderOptions{Now: s.now(), MaxDatabases: s.ks.Databases(), ReadAhead: true}
+	ro := &rdb.ReaderOptions{Now: s.now(), MaxDatabases: s.ks.Databases(), ReadAhead: true, LendEntries: true}
 	if r, ok := s.ks.(keyspace.Reserver); ok {
 		ro.OnResizeDB = func(db int, keys, _ uint64) {
 			r.Reserve(db, int(min(keys, uint64(size/4))))

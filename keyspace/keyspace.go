@@ -57,7 +57,9 @@ type Keyspace interface {
 	// drops keys whose time passed when it loads an RDB; a caller that
 	// loads an AOF base, which Redis keeps whole, clears Expired first.
 	// A key that already exists is an error, as Redis's loader refuses
-	// duplicate keys. Restore holds the write turn.
+	// duplicate keys. Restore holds the write turn. It may keep e.Key
+	// and e.Value but not e itself: a loader reuses the Entry for the
+	// next key (rdb.ReaderOptions.LendEntries).
 	Restore(e *rdb.Entry) error
 
 	// Snapshot returns a point-in-time view of all databases, taken at

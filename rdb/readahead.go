@@ -32,6 +32,7 @@ type aheadItem struct {
 // at offset errOff when the producer stopped.
 type batch struct {
 	items  []aheadItem
+	ents   []Entry // with LendEntries, where the batch's entries live
 	err    error
 	errOff int64
 }
@@ -85,6 +86,14 @@ func (r *Reader) produce(a *ahead, hints bool) {
 			b.items, b.err = b.items[:0], nil
 		default:
 			b = &batch{items: make([]aheadItem, 0, aheadBatch+8)}
+			if r.opts.LendEntries {
+				b.ents = make([]Entry, aheadBatch)
+			}
+		}
+		if r.opts.LendEntries {
+			// At most aheadBatch entries per batch: next takes them
+			// from here, and they are reused with the batch.
+			r.slab = b.ents
 		}
 		for len(b.items) < aheadBatch && b.err == nil {
 			e, err := r.next()

@@ -29,11 +29,12 @@ type transcript struct {
 	Checked   bool
 }
 
-func readTranscript(data []byte, ahead bool) transcript {
+func readTranscript(data []byte, ahead, lend bool) transcript {
 	var tr transcript
 	rd := NewReader(bytes.NewReader(data), &ReaderOptions{
-		Now:       time.UnixMilli(1),
-		ReadAhead: ahead,
+		Now:         time.UnixMilli(1),
+		ReadAhead:   ahead,
+		LendEntries: lend,
 		OnResizeDB: func(db int, keys, expires uint64) {
 			tr.Events = append(tr.Events, fmt.Sprintf("hint db=%d keys=%d expires=%d", db, keys, expires))
 		},
@@ -45,7 +46,7 @@ func readTranscript(data []byte, ahead bool) transcript {
 			tr.End = fmt.Sprintf("%v at %d", err, rd.Offset())
 			break
 		}
-		tr.Entries = append(tr.Entries, e)
+		tr.Entries = append(tr.Entries, e.Clone()) // lent entries are reused
 		tr.Events = append(tr.Events, fmt.Sprintf("entry %q at %d", e.Key, rd.Offset()))
 	}
 	tr.Aux, tr.Functions, tr.ModuleAux, tr.Empty = rd.Aux(), rd.Functions(), rd.ModuleAux(), rd.EmptyKeys()
@@ -70,9 +71,9 @@ func bigRDB(t testing.TB, n int) []byte {
 }
 
 // TestReadAheadSameAsSync reads every fixture, a file of many keys, and
-// truncated and corrupted copies of them, with and without ReadAhead:
-// the caller must see the same entries, hints, offsets, errors and
-// records.
+// truncated and corrupted copies of them, with and without ReadAhead and
+// LendEntries: the caller must see the same entries, hints, offsets,
+// errors and records.
 func TestReadAheadSameAsSync(t *testing.T) {
 	inputs := map[string][]byte{"big": bigRDB(t, 3*aheadBatch+17)}
 	for name, path := range fixtureFiles(t) {
@@ -84,11 +85,15 @@ func TestReadAheadSameAsSync(t *testing.T) {
 	for name, data := range inputs {
 		check := func(what string, data []byte) {
 			t.Helper()
-			want, got := readTranscript(data, false), readTranscript(data, true)
-			if !reflect.DeepEqual(want, got) {
-				// cmp.Diff of whole transcripts is slow: show the events.
-				t.Fatalf("%s %s: read-ahead differs; events and end (-sync +ahead):\n%s", name, what,
-					cmp.Diff(append(want.Events, want.End), append(got.Events, got.End)))
+			want := readTranscript(data, false, false)
+			for _, mode := range []struct{ ahead, lend bool }{{true, false}, {false, true}, {true, true}} {
+				got := readTranscript(data, mode.ahead, mode.lend)
+				if !reflect.DeepEqual(want, got) {
+					// cmp.Diff of whole transcripts is slow: show the events.
+					t.Fatalf("%s %s: ReadAhead %v LendEntries %v differs; events and end (-plain +got):\n%s",
+						name, what, mode.ahead, mode.lend,
+						cmp.Diff(append(want.Events, want.End), append(got.Events, got.End)))
+				}
 			}
 		}
 		check("whole", data)
@@ -139,7 +144,8 @@ func TestReadAheadClose(t *testing.T) {
 }
 
 // FuzzReadAhead checks that any input reads the same with and without
-// ReadAhead: entries, hints, offsets, the error and what is kept.
+// ReadAhead (and LendEntries): entries, hints, offsets, the error and
+// what is kept.
 func FuzzReadAhead(f *testing.F) {
 	f.Add(bigRDB(f, aheadBatch+3))
 	for _, path := range fixtureFiles(f) {
@@ -148,10 +154,12 @@ func FuzzReadAhead(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		want, got := readTranscript(data, false), readTranscript(data, true)
-		if !reflect.DeepEqual(want, got) {
-			t.Fatalf("read-ahead differs; events and end (-sync +ahead):\n%s",
-				cmp.Diff(append(want.Events, want.End), append(got.Events, got.End)))
+		want := readTranscript(data, false, false)
+		for _, mode := range []struct{ ahead, lend bool }{{true, false}, {true, true}} {
+			if got := readTranscript(data, mode.ahead, mode.lend); !reflect.DeepEqual(want, got) {
+				t.Fatalf("ReadAhead %v LendEntries %v differs; events and end (-plain +got):\n%s", mode.ahead, mode.lend,
+					cmp.Diff(append(want.Events, want.End), append(got.Events, got.End)))
+			}
 		}
 	})
 }

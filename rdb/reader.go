@@ -103,6 +103,13 @@ type ReaderOptions struct {
 	// returned an error (io.EOF included). A caller that stops reading
 	// before then must call Close.
 	ReadAhead bool
+
+	// LendEntries makes the Entry that Next returns valid only until the
+	// next call to Next, which may reuse it; the byte slices and the
+	// value it holds still belong to the caller. A load that copies
+	// what it keeps then leaves no Entry behind per key for the garbage
+	// collector.
+	LendEntries bool
 }
 
 // Aux is an AUX field (opcode 250), such as redis-ver or ctime.
@@ -144,6 +151,7 @@ type Reader struct {
 	stored, computed uint64
 	checked          bool
 
+	lent   [1]Entry                           // with LendEntries and without ReadAhead
 	ahead  *ahead                             // with ReadAhead, once started
 	hintFn func(db int, keys, expires uint64) // the caller's OnResizeDB, with ReadAhead
 }
@@ -284,6 +292,9 @@ func (r *Reader) Next() (*Entry, error) {
 			if r.err = r.readHeader(); r.err != nil {
 				return nil, r.err
 			}
+		}
+		if r.opts.LendEntries {
+			r.slab = r.lent[:]
 		}
 		e, err = r.next()
 	}
