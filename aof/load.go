@@ -17,8 +17,9 @@ import (
 type Target interface {
 	// Restore adds a key read from an RDB base or preamble. Keys whose
 	// time has passed are passed too (Redis keeps an AOF base whole).
-	// Restore may keep e.Key and e.Value but not e itself, which the
-	// RDB reader may reuse (rdb.ReaderOptions.LendEntries).
+	// Restore may keep e.Key and e.Value's slices but not e itself, nor
+	// a *rdb.String value, which the RDB reader may reuse
+	// (rdb.ReaderOptions.LendEntries).
 	Restore(e *rdb.Entry) error
 	// Exec runs one command in database db and returns the database the
 	// next command runs in (SELECT changes it). An unknown command is an

@@ -58,8 +58,9 @@ type Keyspace interface {
 	// loads an AOF base, which Redis keeps whole, clears Expired first.
 	// A key that already exists is an error, as Redis's loader refuses
 	// duplicate keys. Restore holds the write turn. It may keep e.Key
-	// and e.Value but not e itself: a loader reuses the Entry for the
-	// next key (rdb.ReaderOptions.LendEntries).
+	// and e.Value's slices but not e itself, nor a *rdb.String value
+	// (a string value may be one: see rdb.Value): a loader reuses them
+	// for the next key (rdb.ReaderOptions.LendEntries).
 	Restore(e *rdb.Entry) error
 
 	// Snapshot returns a point-in-time view of all databases, taken at

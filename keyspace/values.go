@@ -55,6 +55,17 @@ func (o *object) clone() *object {
 	return n
 }
 
+// stringOf returns the bytes of a string value, a String or a *String.
+func stringOf(v rdb.Value) ([]byte, bool) {
+	switch v := v.(type) {
+	case rdb.String:
+		return v, true
+	case *rdb.String:
+		return *v, true
+	}
+	return nil, false
+}
+
 // importValue turns a value of the value model into an object. It keeps
 // no reference to v's slices that a caller might reuse... except for
 // streams and module values, which are kept as given.
@@ -62,6 +73,8 @@ func (m *Memory) importValue(v rdb.Value) (*object, error) {
 	switch v := v.(type) {
 	case rdb.String:
 		return &object{typ: rdb.TypeString, str: bytes.Clone(nonNil(v))}, nil
+	case *rdb.String:
+		return &object{typ: rdb.TypeString, str: bytes.Clone(nonNil(*v))}, nil
 	case rdb.List:
 		return &object{typ: rdb.TypeList, v: newListFrom(v)}, nil
 	case rdb.Set:
@@ -106,7 +119,7 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 	}
 	var key string
 	var o *object
-	if s, ok := e.Value.(rdb.String); ok && len(s) <= packedMax {
+	if s, ok := stringOf(e.Value); ok && len(s) <= packedMax {
 		key, o = packString(e.Key, s)
 	} else {
 		var err error

@@ -32,7 +32,8 @@ type aheadItem struct {
 // at offset errOff when the producer stopped.
 type batch struct {
 	items  []aheadItem
-	ents   []Entry // with LendEntries, where the batch's entries live
+	ents   []Entry  // with LendEntries, where the batch's entries live
+	strs   []String // and its string values
 	err    error
 	errOff int64
 }
@@ -87,13 +88,13 @@ func (r *Reader) produce(a *ahead, hints bool) {
 		default:
 			b = &batch{items: make([]aheadItem, 0, aheadBatch+8)}
 			if r.opts.LendEntries {
-				b.ents = make([]Entry, aheadBatch)
+				b.ents, b.strs = make([]Entry, aheadBatch), make([]String, aheadBatch)
 			}
 		}
 		if r.opts.LendEntries {
 			// At most aheadBatch entries per batch: next takes them
 			// from here, and they are reused with the batch.
-			r.slab = b.ents
+			r.slab, r.strs = b.ents, b.strs
 		}
 		for len(b.items) < aheadBatch && b.err == nil {
 			e, err := r.next()

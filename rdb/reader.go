@@ -105,10 +105,10 @@ type ReaderOptions struct {
 	ReadAhead bool
 
 	// LendEntries makes the Entry that Next returns valid only until the
-	// next call to Next, which may reuse it; the byte slices and the
-	// value it holds still belong to the caller. A load that copies
-	// what it keeps then leaves no Entry behind per key for the garbage
-	// collector.
+	// next call to Next, which may reuse it, and gives string values as
+	// a *String valid as long (see Value); the byte slices still belong
+	// to the caller. A load that copies what it keeps then leaves
+	// nothing behind per key for the garbage collector but the bytes.
 	LendEntries bool
 }
 
@@ -151,9 +151,11 @@ type Reader struct {
 	stored, computed uint64
 	checked          bool
 
-	lent   [1]Entry                           // with LendEntries and without ReadAhead
-	ahead  *ahead                             // with ReadAhead, once started
-	hintFn func(db int, keys, expires uint64) // the caller's OnResizeDB, with ReadAhead
+	strs    []String                           // with LendEntries, lent string values are carved from it
+	lent    [1]Entry                           // with LendEntries and without ReadAhead
+	lentStr [1]String                          // likewise
+	ahead   *ahead                             // with ReadAhead, once started
+	hintFn  func(db int, keys, expires uint64) // the caller's OnResizeDB, with ReadAhead
 }
 
 // NewReader returns a Reader of r. A nil opts means the defaults.
@@ -294,7 +296,7 @@ func (r *Reader) Next() (*Entry, error) {
 			}
 		}
 		if r.opts.LendEntries {
-			r.slab = r.lent[:]
+			r.slab, r.strs = r.lent[:], r.lentStr[:]
 		}
 		e, err = r.next()
 	}
@@ -409,8 +411,20 @@ func (r *Reader) next() (*Entry, error) {
 				return nil, err
 			}
 			d.key = key
-			v, err := d.readObject(t)
-			if err != nil {
+			var v Value
+			if t == typeString && r.opts.LendEntries {
+				// A lent *String: boxing a String would allocate.
+				b, err := d.readString()
+				if err != nil {
+					return nil, err
+				}
+				if len(r.strs) == 0 {
+					r.strs = make([]String, entrySlab)
+				}
+				p := &r.strs[0]
+				r.strs = r.strs[1:]
+				*p, v = b, p
+			} else if v, err = d.readObject(t); err != nil {
 				return nil, err
 			}
 			d.key = nil

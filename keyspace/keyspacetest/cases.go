@@ -412,6 +412,17 @@ func testRestoreSnapshot(t *testing.T, newKeyspace NewFunc) {
 		}
 		want[fmt.Sprintf("%d/%q", e.DB, e.Key)] = fmt.Sprintf("%s %s exp=%d", e.Value.Type(), Canonical(e.Value), e.ExpireAt)
 	}
+	// A lent entry, as an RDB reader with LendEntries gives: a string
+	// value may be a *rdb.String, and the entry and that String are
+	// reused for the next key once Restore returns.
+	lent := rdb.String("lent value")
+	e := &rdb.Entry{DB: 0, Key: []byte("lent"), Value: &lent}
+	if err := ks.Restore(e); err != nil {
+		t.Fatalf("Restore of a *rdb.String: %v", err)
+	}
+	want[`0/"lent"`] = `string "lent value" exp=0`
+	*e = rdb.Entry{DB: 0, Key: []byte("other"), Value: &lent}
+	lent = rdb.String("changed")
 	if err := ks.Restore(&rdb.Entry{Key: []byte("gone"), ExpireAt: 1, Expired: true, Value: rdb.String("x")}); err != nil {
 		t.Fatalf("Restore of an expired key: %v", err)
 	}
@@ -423,7 +434,7 @@ func testRestoreSnapshot(t *testing.T, newKeyspace NewFunc) {
 		t.Fatal(err)
 	}
 	sizes := s.Sizes()
-	if len(sizes) < 4 || sizes[0] != (keyspace.DBSize{Keys: 2, Expires: 1}) || sizes[1].Keys != 2 {
+	if len(sizes) < 4 || sizes[0] != (keyspace.DBSize{Keys: 3, Expires: 1}) || sizes[1].Keys != 2 {
 		t.Errorf("Sizes: %v", sizes)
 	}
 	if d := Diff(want, ReadSnapshot(t, s)); d != "" {
