@@ -226,7 +226,10 @@ func (w *Writer) Read(c *keyspace.Call) error {
 // Write runs fn with the write turn: what the Writer's calls log is
 // appended to the AOF as one unit (in MULTI/EXEC when it has more than
 // one record), then Write waits, without the turn, until it is as
-// durable as the policy promises.
+// durable as the policy promises. If the AOF cannot be written (or, under
+// always, synced), it returns an ErrMisconf error wrapping the
+// *aof.WriteError: the write was applied and is kept for the background
+// retry, but it is not acknowledged.
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	s.turn.Lock()
 	if s.isClosed() {
@@ -243,7 +246,15 @@ func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	if err != nil {
 		return err
 	}
-	return ack.Wait(ctx)
+	if err := ack.Wait(ctx); err != nil {
+		if werr := (*aof.WriteError)(nil); errors.As(err, &werr) {
+			// Applied, and kept for the retry, but not durable as the
+			// policy promises: the writer is not acknowledged.
+			return fmt.Errorf("%w: errors writing to the AOF file: %w", ErrMisconf, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // appendUnit appends recs as one unit, under the write turn.
