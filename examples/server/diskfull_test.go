@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+// TestFullDisk runs the server, built as a program, with its data
+// directory on a small tmpfs, under each fsync policy: it writes until
+// the disk is full, checks that writes then get Redis's MISCONF reply
+// while reads go on and the server stays up, frees space and checks that
+// writes are accepted again without a restart (INFO saying the AOF is
+// fine), and after a kill -9 and a restart that every acknowledged write
+// is there. It needs root, to mount the tmpfs, and skips otherwise.
+func TestFullDisk(t *testing.T) {
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("TestFullDisk mounts a tmpfs: it needs root on Linux")
+	}
+	bin := filepath.Join(t.TempDir(), "server")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building the server: %v\n%s", err, out)
+	}
+	for _, policy := range []string{"always", "everysec", "no"} {
+		t.Run(policy, func(t *testing.T) { fullDisk(t, bin, policy) })
+	}
+}
+
+func fullDisk(t *testing.T, bin, policy string) {
+	mnt := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs (%v: %s): skipping the full disk test", err, bytes.TrimSpace(out))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", mnt, err, out)
+		}
+	})
+	// The filler leaves the server a few hundred KiB; removing it
+	// frees the space again.
+	filler := filepath.Join(mnt, "filler")
+	if err := os.WriteFile(filler, make([]byte, 640<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(mnt, "data")
+	sock := filepath.Join(t.TempDir(), "server.sock")
+	args := []string{"--port", "0", "--unixsocket", sock, "--dir", data, "--save", "",
+		"--appendonly", "yes", "--appendfsync", policy}
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	srv := startServer(t, bin, sock, args)
+	rc := dialRaw(t, sock)
+	do := func(args ...string) string {
+		t.Helper()
+		rc.send(t, string(resp.AppendCommandString(nil, args...)))
+		return rc.reply(t)
+	}
+	value := strings.Repeat("v", 1000)
+	acked := map[string]string{}
+	var refused string
+	for i := 0; refused == ""; i++ {
+		if i > 2000 {
+			t.Fatalf("no error after %d writes of 1000 bytes on a 1 MiB disk", i)
+		}
+		key := "k" + strconv.Itoa(i)
+		switch r := do("SET", key, value+key); r {
+		case "OK":
+			acked[key] = value + key
+		default:
+			refused = r
+		}
+	}
+	const misconf = "(error) MISCONF Errors writing to the AOF file: No space left on device"
+	if refused != misconf {
+		t.Fatalf("write on a full disk: %s, want %s", refused, misconf)
+	}
+	if r := do("SET", "x", "1"); r != misconf {
+		t.Errorf("write after the disk filled up: %s, want %s", r, misconf)
+	}
+	if r := do("GET", "k0"); r != strconv.Quote(acked["k0"]) {
+		t.Errorf("read on a full disk: %.40s", r)
+	}
+	if r, want := do("EXISTS", "k0", "k1", "x"), "2"; r != want {
+		t.Errorf("EXISTS k0 k1 x on a full disk: %s, want %s", r, want)
+	}
+	if r := do("INFO", "persistence"); !strings.Contains(r, `aof_last_write_status:err`) {
+		t.Errorf("INFO on a full disk does not say aof_last_write_status:err")
+	}
+	select {
+	case <-srv.exited:
+		t.Fatalf("the server exited on a full disk:\n%s", srv.out.String())
+	default:
+	}
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	// The server retries once a second: wait for a write to get in.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := do("SET", "after", "1")
+		if r == "OK" {
+			acked["after"] = "1"
+			break
+		}
+		if r != misconf {
+			t.Fatalf("write while space comes back: %s", r)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("writes still refused 20 s after space was freed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r := do("INFO", "persistence"); !strings.Contains(r, `aof_last_write_status:ok`) {
+		t.Errorf("INFO after the disk has room does not say aof_last_write_status:ok")
+	}
+	for i := range 20 {
+		key := "more" + strconv.Itoa(i)
+		if r := do("SET", key, value); r != "OK" {
+			t.Fatalf("write after the recovery: %s", r)
+		}
+		acked[key] = value
+	}
+
+	// kill -9, restart: every acknowledged write is there.
+	srv.cmd.Process.Kill()
+	<-srv.exited
+	rc.Close()
+	startServer(t, bin, sock, args)
+	rc = dialRaw(t, sock)
+	for k, v := range acked {
+		if r := do("GET", k); r != strconv.Quote(v) {
+			t.Fatalf("after a restart, %s = %.40s, want the acknowledged value", k, r)
+		}
+	}
+	t.Logf("%s: %d writes acknowledged, refused: %s", policy, len(acked), refused)
+}
+
+// process is the built server, running.
+type process struct {
+	cmd    *exec.Cmd
+	out    syncBuffer
+	exited chan struct{} // closed when it exits
+}
+
+// startServer starts the built server with args and waits until it
+// listens on sock; a cleanup kills it.
+func startServer(t *testing.T, bin, sock string, args []string) *process {
+	t.Helper()
+	os.Remove(sock) // left by a server killed before
+	p := &process{cmd: exec.Command(bin, args...), exited: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		<-p.exited
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(p.out.String(), "Ready to accept connections") {
+		select {
+		case <-p.exited:
+			t.Fatalf("the server exited at start:\n%s", p.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not start:\n%s", p.out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return p
+}
