@@ -281,19 +281,21 @@ func (s *Store) appendUnit(recs []keyspace.Record) (aof.Ack, error) {
 }
 
 // writable returns ErrMisconf, wrapped with the reason, when writes are
-// refused.
+// refused: a failed background save first, as Redis's
+// writeCommandsDeniedByDiskError checks, then the AOF.
 func (s *Store) writable() error {
+	s.mu.Lock()
+	o, saveErr := s.options(), s.saveErr
+	s.mu.Unlock()
+	if saveErr != nil && o.StopWritesOnBGSaveError && len(o.Save) > 0 {
+		return fmt.Errorf("%w: the last background save failed: %w", ErrMisconf, saveErr)
+	}
 	if d := s.aofp.Load(); d != nil {
 		if a := d.Appender(); a != nil {
 			if err := a.Err(); err != nil {
 				return fmt.Errorf("%w: errors writing to the AOF file: %w", ErrMisconf, err)
 			}
 		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o := s.options(); s.saveErr != nil && o.StopWritesOnBGSaveError && len(o.Save) > 0 {
-		return fmt.Errorf("%w: the last background save failed: %w", ErrMisconf, s.saveErr)
 	}
 	return nil
 }

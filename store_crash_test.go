@@ -78,6 +78,9 @@ type storeWorkload struct {
 	// recoverErr is what went wrong then.
 	recover    bool
 	recoverErr error
+	// unsynced counts the writes acknowledged under always before
+	// their records were synced: there must be none.
+	unsynced int
 }
 
 func newStoreWorkload(v crashVariant) *storeWorkload {
@@ -157,6 +160,10 @@ func (w *storeWorkload) run(fsys vfs.FS) error {
 // it makes the writes left, and a rewrite (with AOF on) or a BGSAVE.
 func (w *storeWorkload) recoverFrom() error {
 	s := w.s
+	// Reads go on whatever failed.
+	if _, _, err := s.Get(ctx, []byte("k0")); err != nil {
+		return fmt.Errorf("read after the failure: %w", err)
+	}
 	s.retryAOF(ctx)
 	if i := s.Info(); w.v.aofOn && i.AOFLastWriteStatus != "ok" {
 		return fmt.Errorf("aof_last_write_status %s after the retry", i.AOFLastWriteStatus)
@@ -266,6 +273,9 @@ func (w *storeWorkload) write() (int, error) {
 	}
 	w.mu.Lock()
 	w.acked[i], w.pos[i] = true, p
+	if w.v.aofOn && w.v.policy == aof.Always && w.tr.syncedSize(p.file) < p.end {
+		w.unsynced++
+	}
 	w.mu.Unlock()
 	return i, nil
 }
@@ -551,6 +561,9 @@ func TestStoreFaults(t *testing.T) {
 					what := fmt.Sprintf("%v at operation %d, %v %s (%v)", fault, k, failedOp, failedOn, err)
 					if err != nil && errors.Is(err, ErrMisconf) != (strings.HasPrefix(err.Error(), "write ") && !errors.Is(err, ErrClosed)) {
 						t.Errorf("%s: a writer's error is not MISCONF, or another is", what)
+					}
+					if w.unsynced > 0 {
+						t.Errorf("%s: %d writes acknowledged under always before they were synced", what, w.unsynced)
 					}
 					if w.recoverErr != nil {
 						t.Fatalf("%s: no recovery without a restart: %v", what, w.recoverErr)
