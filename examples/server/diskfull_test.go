@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,7 +57,9 @@ func fullDisk(t *testing.T, bin, policy string) {
 	}
 	data := filepath.Join(mnt, "data")
 	sock := filepath.Join(t.TempDir(), "server.sock")
-	args := []string{"--port", "0", "--unixsocket", sock, "--dir", data, "--save", "",
+	// The save point is never reached: it makes a failed BGSAVE stop
+	// writes.
+	args := []string{"--port", "0", "--unixsocket", sock, "--dir", data, "--save", "3600 1",
 		"--appendonly", "yes", "--appendfsync", policy}
 	if err := os.Mkdir(data, 0o755); err != nil {
 		t.Fatal(err)
@@ -69,7 +72,16 @@ func fullDisk(t *testing.T, bin, policy string) {
 		rc.send(t, string(resp.AppendCommandString(nil, args...)))
 		return rc.reply(t)
 	}
-	value := strings.Repeat("v", 1000)
+	// Values that do not compress, so that an RDB file or a base is
+	// as big as the AOF.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	value := func() string {
+		b := make([]byte, 1000)
+		for i := range b {
+			b[i] = 'a' + byte(rnd.IntN(26))
+		}
+		return string(b)
+	}
 	acked := map[string]string{}
 	var refused string
 	for i := 0; refused == ""; i++ {
@@ -77,9 +89,10 @@ func fullDisk(t *testing.T, bin, policy string) {
 			t.Fatalf("no error after %d writes of 1000 bytes on a 1 MiB disk", i)
 		}
 		key := "k" + strconv.Itoa(i)
-		switch r := do("SET", key, value+key); r {
+		v := value()
+		switch r := do("SET", key, v); r {
 		case "OK":
-			acked[key] = value + key
+			acked[key] = v
 		default:
 			refused = r
 		}
@@ -130,11 +143,63 @@ func fullDisk(t *testing.T, bin, policy string) {
 	}
 	for i := range 20 {
 		key := "more" + strconv.Itoa(i)
-		if r := do("SET", key, value); r != "OK" {
+		v := value()
+		if r := do("SET", key, v); r != "OK" {
 			t.Fatalf("write after the recovery: %s", r)
 		}
-		acked[key] = value
+		acked[key] = v
 	}
+
+	// A rewrite and a save on a disk too full for them fail, leave no
+	// temporary file and the previous files in force, and succeed once
+	// there is room; the failed save stops writes until then.
+	fill(t, filepath.Join(mnt, "filler2"), 16<<10)
+	wait := func(field, want string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			info := do("INFO", "persistence")
+			if strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "rdb_bgsave_in_progress:0") &&
+				strings.Contains(info, field+":"+want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s is not %s after 20 s:\n%s", field, want, info)
+			}
+		}
+	}
+	noTemps := func() {
+		t.Helper()
+		for _, dir := range []string{data, filepath.Join(data, "appendonlydir")} {
+			names, _ := filepath.Glob(filepath.Join(dir, "temp-*"))
+			if len(names) > 0 {
+				t.Errorf("temporary files left: %v", names)
+			}
+		}
+	}
+	do("BGREWRITEAOF")
+	wait("aof_last_bgrewrite_status", "err")
+	do("BGSAVE")
+	wait("rdb_last_bgsave_status", "err")
+	noTemps()
+	const misconfRDB = "(error) MISCONF Redis is configured to save RDB snapshots"
+	if r := do("SET", "x", "1"); !strings.HasPrefix(r, misconfRDB) {
+		t.Errorf("write after a failed BGSAVE: %s", r)
+	}
+	if r := do("GET", "k1"); r != strconv.Quote(acked["k1"]) {
+		t.Errorf("read after a failed BGSAVE: %.40s", r)
+	}
+	if err := os.Remove(filepath.Join(mnt, "filler2")); err != nil {
+		t.Fatal(err)
+	}
+	do("BGREWRITEAOF")
+	wait("aof_last_bgrewrite_status", "ok")
+	do("BGSAVE")
+	wait("rdb_last_bgsave_status", "ok")
+	noTemps()
+	if r := do("SET", "last", "1"); r != "OK" {
+		t.Fatalf("write after a successful BGSAVE: %s", r)
+	}
+	acked["last"] = "1"
 
 	// kill -9, restart: every acknowledged write is there.
 	srv.cmd.Process.Kill()
@@ -148,6 +213,22 @@ func fullDisk(t *testing.T, bin, policy string) {
 		}
 	}
 	t.Logf("%s: %d writes acknowledged, refused: %s", policy, len(acked), refused)
+}
+
+// fill writes a file at path that leaves about leave bytes free on its
+// file system.
+func fill(t *testing.T, path string, leave int64) {
+	t.Helper()
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(path), &st); err != nil {
+		t.Fatal(err)
+	}
+	free := int64(st.Bavail) * st.Bsize
+	if free > leave {
+		if err := os.WriteFile(path, make([]byte, free-leave), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // process is the built server, running.
