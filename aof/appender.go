@@ -596,11 +596,16 @@ func (a *Appender) syncer() {
 // backgroundSync is the everysec sync. It runs without the flushing
 // token, so that a write that cannot wait any more (see postpone) can go
 // on meanwhile; the sync covers what was written before it started.
-// It does nothing while the sticky error is set: Retry syncs then.
+// After a failed write it goes on syncing what was written, so that the
+// records acknowledged before the failure become durable; after a failed
+// sync it does nothing: Retry writes the tail again and syncs.
 func (a *Appender) backgroundSync() {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	if a.stickyErr() != nil {
+	a.mu.Lock()
+	lost := a.lost
+	a.mu.Unlock()
+	if lost {
 		return
 	}
 	w := a.written.Load()

@@ -292,6 +292,37 @@ func TestSyncFailureRewritesTail(t *testing.T) {
 	}
 }
 
+// TestEverySecSyncsAfterWriteError: after a failed write, the everysec
+// background sync goes on syncing what was written before, so that the
+// records acknowledged before the failure become durable.
+func TestEverySecSyncsAfterWriteError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := vfs.NewMem()
+		fsys := vfs.NewFaulty(mem)
+		a, err := OpenAppender(fsys, "a.aof", &Options{Policy: EverySec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		appendWait(t, a, rec(0, "SET", "a", "1"))
+		written := readString(t, mem, "a.aof")
+		fsys.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, vfs.NoSpace)
+		end, err := a.Append([]keyspace.Record{rec(0, "SET", "b", "2")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Wait(context.Background(), end); !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("Wait on a full disk: %v", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		synctest.Wait()
+		if got := readString(t, mem.CrashClone(vfs.CrashOptions{}), "a.aof"); got != written {
+			t.Errorf("crash image after the background sync:\n%q\nwant:\n%q", got, written)
+		}
+		fsys.FailWhen(nil, 0)
+	})
+}
+
 func TestEverySecSyncs(t *testing.T) {
 	mem := vfs.NewMem()
 	fsys := &countSyncs{FS: mem}
