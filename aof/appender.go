@@ -95,9 +95,10 @@ type Options struct {
 // the bytes written since the last good sync, and after a failed sync
 // Retry truncates the file back to that sync and writes them again
 // before it syncs. The copy is bounded: once it reaches maxUnsynced
-// bytes, the writer that grows it past that syncs first, whatever the
-// policy (under No and with PauseSyncs, the only cases it can grow
-// that far, this is one fsync per maxUnsynced bytes).
+// bytes, the writer that grows it past that syncs, whatever the policy
+// (it grows that far under No, with PauseSyncs, or under EverySec when
+// more is written in a second; it costs one fsync per maxUnsynced
+// bytes).
 type Appender struct {
 	f    vfs.File
 	opts Options // Policy and Timestamps are not read: see policy and ts
