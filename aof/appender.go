@@ -389,8 +389,9 @@ func (a *Appender) stickyErr() error {
 }
 
 // maxUnsynced bounds the copy of the bytes written since the last good
-// sync (see Appender): a write that takes it past this syncs.
-const maxUnsynced = 32 << 20
+// sync (see Appender): a write that takes it past this syncs. Tests
+// lower it.
+var maxUnsynced = 32 << 20
 
 // flush writes what is buffered, and syncs when sync is set (or when
 // the unsynced bytes reach maxUnsynced); the caller holds the flushing

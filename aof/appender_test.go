@@ -323,6 +323,38 @@ func TestEverySecSyncsAfterWriteError(t *testing.T) {
 	})
 }
 
+// TestUnsyncedBound: under no, which never syncs by itself, the copy of
+// the unsynced bytes a failed sync would need stays bounded: a write
+// that takes it to maxUnsynced syncs.
+func TestUnsyncedBound(t *testing.T) {
+	defer func(n int) { maxUnsynced = n }(maxUnsynced)
+	maxUnsynced = 4 << 10
+	mem := vfs.NewMem()
+	fsys := &countSyncs{FS: mem}
+	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: No})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	big := string(make([]byte, maxUnsynced/4))
+	for i := range 3 {
+		appendWait(t, a, rec(0, "SET", "k"+strconv.Itoa(i), big))
+	}
+	if n := fsys.n.Load(); n != 0 {
+		t.Fatalf("%d syncs under no before maxUnsynced bytes", n)
+	}
+	appendWait(t, a, rec(0, "SET", "k3", big))
+	if n := fsys.n.Load(); n != 1 {
+		t.Fatalf("%d syncs once maxUnsynced bytes are written, want 1", n)
+	}
+	a.mu.Lock()
+	tail := len(a.tail)
+	a.mu.Unlock()
+	if tail != 0 || a.synced.Load() != a.written.Load() {
+		t.Errorf("after the sync: %d bytes kept, synced %d of %d", tail, a.synced.Load(), a.written.Load())
+	}
+}
+
 func TestEverySecSyncs(t *testing.T) {
 	mem := vfs.NewMem()
 	fsys := &countSyncs{FS: mem}
