@@ -477,7 +477,8 @@ func (c *conn) execMulti(r *keyspace.Reply) {
 		// Refused before it ran, it is discarded; run, its writes
 		// could not be made durable (they are kept for the retry):
 		// the error is MISCONF's alone.
-		if errors.Is(err, aofrdb.ErrMisconf) && len(calls[0].Reply.Buf) == 0 {
+		ran := len(calls) > 0 && len(calls[0].Reply.Buf) > 0
+		if errors.Is(err, aofrdb.ErrMisconf) && !ran {
 			r.Error("EXECABORT Transaction discarded because of: " + msg)
 			return
 		}
