@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aofrdb/aofrdb/examples/server/respserver"
+	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/resp"
 )
 
@@ -269,4 +271,79 @@ func startServer(t *testing.T, bin, sock string, args []string) *process {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return p
+}
+
+// TestStoreAOFWriteError: through the server, under always, a write
+// whose AOF write fails gets Redis's MISCONF reply, as does an EXEC
+// whose commands ran but could not be made durable (not EXECABORT: they
+// are applied, and kept for the retry); later writes, PING, and writes
+// queued in MULTI are refused as Redis refuses them; reads go on; once
+// the disk has room, writes are accepted again without a restart; a
+// restart loads every acknowledged write.
+func TestStoreAOFWriteError(t *testing.T) {
+	dir := t.TempDir()
+	ffs := vfs.NewFaulty(vfs.Default)
+	open := func() *storeServer {
+		cfg, err := respserver.ParseArgs([]string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Persistence.FS = ffs
+		s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Shutdown)
+		sock := filepath.Join(t.TempDir(), "s.sock")
+		if _, err := s.Listen("unix", sock); err != nil {
+			t.Fatal(err)
+		}
+		return &storeServer{Server: s, dir: dir, sock: sock}
+	}
+	s := open()
+	c := s.client(t)
+	check(t, c, "OK", "SET", "a", "1")
+	ffs.FailWhen(func(op vfs.Op, path string) bool {
+		return op == vfs.OpWrite && strings.HasSuffix(path, ".incr.aof")
+	}, vfs.NoSpace)
+	const misconf = "(error) MISCONF Errors writing to the AOF file: No space left on device"
+	check(t, c, "OK", "MULTI")
+	check(t, c, "QUEUED", "SET", "b", "2")
+	check(t, c, "QUEUED", "INCR", "n")
+	check(t, c, misconf, "EXEC")
+	check(t, c, misconf, "SET", "c", "3")
+	check(t, c, misconf, "PING")
+	check(t, c, "OK", "MULTI")
+	check(t, c, misconf, "SET", "c", "3")
+	check(t, c, "(error) EXECABORT Transaction discarded because of previous errors.", "EXEC")
+	check(t, c, `"1"`, "GET", "a")
+	check(t, c, `"2"`, "GET", "b")
+	check(t, c, "2", "EXISTS", "a", "b", "c")
+	if info := c.Do("INFO", "persistence").String(); !strings.Contains(info, "aof_last_write_status:err") {
+		t.Errorf("INFO during the failure does not say aof_last_write_status:err")
+	}
+
+	ffs.FailWhen(nil, 0)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		r := c.Do("SET", "d", "4").String()
+		if r == "OK" {
+			break
+		}
+		if r != misconf || time.Now().After(deadline) {
+			t.Fatalf("SET once the disk has room: %s", r)
+		}
+	}
+	if info := c.Do("INFO", "persistence").String(); !strings.Contains(info, "aof_last_write_status:ok") {
+		t.Errorf("INFO after the retry does not say aof_last_write_status:ok")
+	}
+	check(t, c, "PONG", "PING")
+	s.Shutdown()
+	if err := s.Store().Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	c = open().client(t)
+	// b and n were applied and written by the retry: Redis keeps them
+	// too.
+	check(t, c, `array["1" "2" "1" "4"]`, "MGET", "a", "b", "n", "d")
 }
