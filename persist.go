@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"time"
 
@@ -73,6 +74,14 @@ func (s *Store) bgRewrite(ctx context.Context) (*jobRun, error) {
 		snap.Close()
 		if err != nil {
 			r.Abort()
+			// Its temporary file is gone; the base itself is there
+			// when only the directory sync after its rename failed. No
+			// manifest lists it: remove it. (A base that Commit failed
+			// to list stays: the manifest may have reached the disk.
+			// The next rewrite writes its name again.)
+			if rerr := s.fsys.Remove(r.BasePath()); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+				s.log.Warn("removing the base of a failed AOF rewrite", "file", r.BasePath(), "err", rerr)
+			}
 		} else {
 			err = r.Commit(size)
 		}
@@ -302,19 +311,32 @@ func (s *Store) cron() {
 		}
 		s.expire(ctx)
 		now := s.now()
-		if d := s.aofp.Load(); d != nil && now.Sub(lastRetry) >= time.Second {
-			if a := d.Appender(); a.Err() != nil && !errors.Is(a.Err(), aof.ErrClosed) {
-				lastRetry = now
-				if err := a.Retry(ctx); err != nil {
-					s.log.Warn("error writing to the AOF file", "err", err)
-				} else {
-					s.log.Info("AOF write error looks solved, writes are accepted again")
-				}
-			}
+		if now.Sub(lastRetry) >= time.Second && s.retryAOF(ctx) {
+			lastRetry = now
 		}
 		s.savePoints(ctx, now)
 		s.autoRewrite(ctx, now)
 	}
+}
+
+// retryAOF retries the AOF's failed write or sync, if there is one
+// (Appender.Retry), and reports whether it tried. Once it succeeds,
+// writes are accepted again.
+func (s *Store) retryAOF(ctx context.Context) bool {
+	d := s.aofp.Load()
+	if d == nil {
+		return false
+	}
+	a := d.Appender()
+	if err := a.Err(); err == nil || errors.Is(err, aof.ErrClosed) {
+		return false
+	}
+	if err := a.Retry(ctx); err != nil {
+		s.log.Warn("error writing to the AOF file", "err", err)
+	} else {
+		s.log.Info("AOF write error looks solved, writes are accepted again")
+	}
+	return true
 }
 
 // expire runs one active expire step and logs what it removed.

@@ -226,7 +226,10 @@ func (w *Writer) Read(c *keyspace.Call) error {
 // Write runs fn with the write turn: what the Writer's calls log is
 // appended to the AOF as one unit (in MULTI/EXEC when it has more than
 // one record), then Write waits, without the turn, until it is as
-// durable as the policy promises.
+// durable as the policy promises. If the AOF cannot be written (or, under
+// always, synced), it returns an ErrMisconf error wrapping the
+// *aof.WriteError: the write was applied and is kept for the background
+// retry, but it is not acknowledged.
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	s.turn.Lock()
 	if s.isClosed() {
@@ -243,7 +246,15 @@ func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	if err != nil {
 		return err
 	}
-	return ack.Wait(ctx)
+	if err := ack.Wait(ctx); err != nil {
+		if werr := (*aof.WriteError)(nil); errors.As(err, &werr) {
+			// Applied, and kept for the retry, but not durable as the
+			// policy promises: the writer is not acknowledged.
+			return fmt.Errorf("%w: errors writing to the AOF file: %w", ErrMisconf, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // appendUnit appends recs as one unit, under the write turn.
@@ -270,19 +281,21 @@ func (s *Store) appendUnit(recs []keyspace.Record) (aof.Ack, error) {
 }
 
 // writable returns ErrMisconf, wrapped with the reason, when writes are
-// refused.
+// refused: a failed background save first, as Redis's
+// writeCommandsDeniedByDiskError checks, then the AOF.
 func (s *Store) writable() error {
+	s.mu.Lock()
+	o, saveErr := s.options(), s.saveErr
+	s.mu.Unlock()
+	if saveErr != nil && o.StopWritesOnBGSaveError && len(o.Save) > 0 {
+		return fmt.Errorf("%w: the last background save failed: %w", ErrMisconf, saveErr)
+	}
 	if d := s.aofp.Load(); d != nil {
 		if a := d.Appender(); a != nil {
 			if err := a.Err(); err != nil {
 				return fmt.Errorf("%w: errors writing to the AOF file: %w", ErrMisconf, err)
 			}
 		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o := s.options(); s.saveErr != nil && o.StopWritesOnBGSaveError && len(o.Save) > 0 {
-		return fmt.Errorf("%w: the last background save failed: %w", ErrMisconf, s.saveErr)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -71,6 +72,15 @@ type storeWorkload struct {
 	// that succeeded holds; bgBefore those the last BGSAVE started
 	// holds.
 	saved, bgBefore int
+
+	// recover makes run, after the first error, recover without a
+	// restart (see recoverFrom) before it closes the Store, and
+	// recoverErr is what went wrong then.
+	recover    bool
+	recoverErr error
+	// unsynced counts the writes acknowledged under always before
+	// their records were synced: there must be none.
+	unsynced int
 }
 
 func newStoreWorkload(v crashVariant) *storeWorkload {
@@ -130,6 +140,9 @@ func (w *storeWorkload) run(fsys vfs.FS) error {
 		w.saved = max(w.saved, w.bgBefore)
 		w.mu.Unlock()
 	}
+	if w.recover && firstErr != nil {
+		w.recoverErr = w.recoverFrom()
+	}
 	if err := s.Close(); err != nil {
 		fail(fmt.Errorf("close: %w", err))
 	} else {
@@ -138,6 +151,91 @@ func (w *storeWorkload) run(fsys vfs.FS) error {
 		w.mu.Unlock()
 	}
 	return firstErr
+}
+
+// recoverFrom is what the Store's cron does after a failure, once the
+// fault is gone, done at once rather than a second later: the AOF's
+// retry, and a BGSAVE when a failed one stops writes. Then writes must be
+// accepted again, with INFO saying the AOF is fine, without a restart:
+// it makes the writes left, and a rewrite (with AOF on) or a BGSAVE.
+func (w *storeWorkload) recoverFrom() error {
+	s := w.s
+	// Reads go on whatever failed.
+	if _, _, err := s.Get(ctx, []byte("k0")); err != nil {
+		return fmt.Errorf("read after the failure: %w", err)
+	}
+	s.retryAOF(ctx)
+	if i := s.Info(); w.v.aofOn && i.AOFLastWriteStatus != "ok" {
+		return fmt.Errorf("aof_last_write_status %s after the retry", i.AOFLastWriteStatus)
+	}
+	bgsave := func() error {
+		w.mu.Lock()
+		before := w.ackedPrefix()
+		w.mu.Unlock()
+		if err := s.BGSave(ctx); err != nil {
+			return fmt.Errorf("bgsave: %w", err)
+		}
+		if err := s.WaitBackground(ctx); err != nil {
+			return fmt.Errorf("bgsave: %w", err)
+		}
+		w.mu.Lock()
+		w.saved = max(w.saved, before)
+		w.mu.Unlock()
+		return nil
+	}
+	if s.Writable() != nil {
+		if err := bgsave(); err != nil { // a failed BGSAVE stops writes
+			return err
+		}
+	}
+	if err := s.Writable(); err != nil {
+		return fmt.Errorf("writes still refused: %w", err)
+	}
+	for {
+		i, err := w.write()
+		if i < 0 {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("write %d after the recovery: %w", i, err)
+		}
+	}
+	if w.v.aofOn {
+		if err := s.RewriteAOF(ctx); err != nil {
+			return fmt.Errorf("rewrite after the recovery: %w", err)
+		}
+		return nil
+	}
+	return bgsave()
+}
+
+// lastAcked returns one more than the number of the last acknowledged
+// write: writes are applied in order, so the state loaded must be after
+// at least that many.
+func (w *storeWorkload) lastAcked() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := w.n - 1; i >= 0; i-- {
+		if w.acked[i] {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// tempFiles returns the temporary files in the data directory and the
+// AOF directory.
+func tempFiles(fsys vfs.FS) []string {
+	var temps []string
+	for _, dir := range []string{rigDir, filepath.Join(rigDir, "appendonlydir")} {
+		names, _ := fsys.List(dir)
+		for _, n := range names {
+			if vfs.IsTemp(n) {
+				temps = append(temps, filepath.Join(dir, n))
+			}
+		}
+	}
+	return temps
 }
 
 // write makes the next write and returns its number, -1 when all are
@@ -175,6 +273,9 @@ func (w *storeWorkload) write() (int, error) {
 	}
 	w.mu.Lock()
 	w.acked[i], w.pos[i] = true, p
+	if w.v.aofOn && w.v.policy == aof.Always && w.tr.syncedSize(p.file) < p.end {
+		w.unsynced++
+	}
 	w.mu.Unlock()
 	return i, nil
 }
@@ -411,8 +512,14 @@ func TestStoreCrash(t *testing.T) {
 }
 
 // TestStoreFaults fails each file system operation of the workload in
-// turn, with ENOSPC, EIO and a short write: the error reaches a writer,
-// a save, a background job, Open or Close, nothing panics, and the
+// turn (AOF appends and syncs, the rewrite's base, incr file and
+// manifest updates, BGSAVE's and SAVE's RDB files), with ENOSPC, EIO and
+// a short write, under each policy and with AOF off: the error reaches a
+// writer (the MISCONF error, with the cause), a save, a background job,
+// Open or Close, nothing panics; without a restart, once the fault is
+// gone, the Store's retry (and a BGSAVE when a failed one stops writes)
+// makes it accept writes again, with aof_last_write_status ok, and
+// rewrites and saves succeed again; no temporary file is left; and the
 // directory opens with every acknowledged write (with AOF off, every
 // write the last save holds), also after a crash.
 func TestStoreFaults(t *testing.T) {
@@ -424,7 +531,19 @@ func TestStoreFaults(t *testing.T) {
 					mem := vfs.NewMem()
 					ffs := vfs.NewFaulty(mem)
 					ffs.FailAt(k, fault)
+					var (
+						count    atomic.Int64
+						failedOp vfs.Op
+						failedOn string
+					)
+					ffs.FailWhen(func(op vfs.Op, path string) bool {
+						if count.Add(1)-1 == k {
+							failedOp, failedOn = op, path
+						}
+						return false
+					}, fault)
 					w := newStoreWorkload(v)
+					w.recover = true
 					err := w.run(ffs)
 					if ffs.Injected() == 0 {
 						if err != nil {
@@ -439,13 +558,30 @@ func TestStoreFaults(t *testing.T) {
 					if err != nil && !errors.Is(err, syscall.ENOSPC) && !errors.Is(err, syscall.EIO) {
 						t.Fatalf("%v at operation %d: error without the cause: %v", fault, k, err)
 					}
-					what := fmt.Sprintf("%v at operation %d (%v)", fault, k, err)
+					what := fmt.Sprintf("%v at operation %d, %v %s (%v)", fault, k, failedOp, failedOn, err)
+					if err != nil && errors.Is(err, ErrMisconf) != (strings.HasPrefix(err.Error(), "write ") && !errors.Is(err, ErrClosed)) {
+						t.Errorf("%s: a writer's error is not MISCONF, or another is", what)
+					}
+					if w.unsynced > 0 {
+						t.Errorf("%s: %d writes acknowledged under always before they were synced", what, w.unsynced)
+					}
+					if w.recoverErr != nil {
+						t.Fatalf("%s: no recovery without a restart: %v", what, w.recoverErr)
+					}
+					// A temporary file stays only if its removal was the
+					// operation that failed (Open removes it).
+					if temps := tempFiles(mem); len(temps) > 0 && failedOp != vfs.OpRemove {
+						t.Errorf("%s: temporary files left: %v", what, temps)
+					}
 					w.mu.Lock()
 					min := w.ackedPrefix()
 					if !v.aofOn {
 						min = w.saved
 					}
 					w.mu.Unlock()
+					if v.aofOn {
+						min = w.lastAcked()
+					}
 					crashed := mem.CrashClone(vfs.CrashOptions{})
 					w.check(t, mem, min, what)
 					w.check(t, crashed, w.durable(), what+", crashed")

@@ -87,6 +87,18 @@ type Options struct {
 // cut from the file (Truncate back to the last whole write) before
 // anything else is written, as Redis does, so the file never holds a
 // torn record followed by more records.
+//
+// A failed sync is not trusted to be retried by syncing again: on Linux,
+// a failed fsync may leave the pages it could not write marked clean,
+// so that the next fsync succeeds while the file on disk lacks them (or
+// holds stale blocks in their place). So the Appender keeps a copy of
+// the bytes written since the last good sync, and after a failed sync
+// Retry truncates the file back to that sync and writes them again
+// before it syncs. The copy is bounded: once it reaches maxUnsynced
+// bytes, the writer that grows it past that syncs, whatever the policy
+// (it grows that far under No, with PauseSyncs, or under EverySec when
+// more is written in a second; it costs one fsync per maxUnsynced
+// bytes).
 type Appender struct {
 	f    vfs.File
 	opts Options // Policy and Timestamps are not read: see policy and ts
@@ -104,6 +116,17 @@ type Appender struct {
 	db     int        // database of the last record, -1 to SELECT
 	lastTS int64      // second of the last annotation
 	err    error      // sticky: a write or sync failed
+	// tail is a copy of the file's bytes from tailAt to written: those
+	// written since the last good sync (tailAt is at most synced).
+	tail   []byte
+	tailAt int64
+	// lost is set by a failed sync: the file's bytes after tailAt are
+	// unknown until Retry has written tail again and synced.
+	lost bool
+
+	// syncMu keeps the everysec syncer out while Retry or Close
+	// truncates and writes the tail again.
+	syncMu sync.Mutex
 
 	flushing chan struct{} // a token: held by the goroutine writing and syncing
 	written  atomic.Int64  // offset up to which the file holds the records
@@ -168,6 +191,7 @@ func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
 	a.end = fi.Size()
 	a.written.Store(a.end)
 	a.synced.Store(a.end) // what was there before is as durable as it is
+	a.tailAt = a.end
 	a.policy.Store(int32(a.opts.Policy))
 	a.ts.Store(a.opts.Timestamps)
 	// The syncer runs under every policy, so that SetPolicy can switch
@@ -364,8 +388,14 @@ func (a *Appender) stickyErr() error {
 	return a.err
 }
 
-// flush writes what is buffered, and syncs when sync is set; the caller
-// holds the flushing token. A failure sets the sticky error.
+// maxUnsynced bounds the copy of the bytes written since the last good
+// sync (see Appender): a write that takes it past this syncs. Tests
+// lower it.
+var maxUnsynced = 32 << 20
+
+// flush writes what is buffered, and syncs when sync is set (or when
+// the unsynced bytes reach maxUnsynced); the caller holds the flushing
+// token. A failure sets the sticky error.
 func (a *Appender) flush(sync bool) {
 	a.mu.Lock()
 	if a.err != nil {
@@ -383,13 +413,39 @@ func (a *Appender) flush(sync bool) {
 			a.failWrite(data, at, n, err)
 			return
 		}
+		a.keep(data)
 		a.written.Store(at + int64(n))
 	}
 	a.mu.Lock()
 	a.spare = data[:0]
+	big := len(a.tail) >= maxUnsynced
 	a.mu.Unlock()
-	if sync {
+	if sync || big {
 		a.sync()
+	}
+}
+
+// keep adds b, just written at the end of the file, to the tail.
+func (a *Appender) keep(b []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tail = append(a.tail, b...)
+}
+
+// syncedTo records a good sync of the bytes up to w: they leave the tail.
+func (a *Appender) syncedTo(w int64) {
+	for {
+		s := a.synced.Load()
+		if s >= w || a.synced.CompareAndSwap(s, w) {
+			break
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if d := w - a.tailAt; d > 0 {
+		n := copy(a.tail, a.tail[min(d, int64(len(a.tail))):])
+		a.tail = a.tail[:n]
+		a.tailAt = w
 	}
 }
 
@@ -402,6 +458,7 @@ func (a *Appender) failWrite(data []byte, at int64, n int, err error) {
 		if terr := a.f.Truncate(at); terr != nil {
 			// The partial record stays in the file; keep the rest, as
 			// Redis does, so that the next write completes it.
+			a.keep(data[:n])
 			a.written.Store(at + int64(n))
 			data = data[n:]
 		}
@@ -419,10 +476,10 @@ func (a *Appender) sync() {
 		return
 	}
 	if err := a.f.Sync(); err != nil {
-		a.fail("sync", err)
+		a.failSync(err)
 		return
 	}
-	a.synced.Store(w)
+	a.syncedTo(w)
 }
 
 // fail sets the sticky error, unless one is set.
@@ -434,10 +491,60 @@ func (a *Appender) fail(op string, err error) {
 	}
 }
 
+// failSync sets the sticky error of a failed sync, and marks the bytes
+// since the last good sync lost.
+func (a *Appender) failSync(err error) {
+	a.fail("sync", err)
+	a.mu.Lock()
+	a.lost = true
+	a.mu.Unlock()
+}
+
+// recover clears the sticky error and writes and syncs what is buffered,
+// after a failed sync first truncating the file back to the last good
+// sync and writing the tail again; the caller holds the flushing token.
+// It returns the new sticky error.
+func (a *Appender) recover() error {
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	a.mu.Lock()
+	a.err = nil
+	lost, at, tail := a.lost, a.tailAt, a.tail
+	a.mu.Unlock()
+	if lost {
+		// The tail is not changed meanwhile: only the holder of the
+		// flushing token adds to it, and a sync trims it.
+		if err := a.f.Truncate(at); err != nil {
+			a.fail("truncate", err)
+			return a.stickyErr()
+		}
+		a.written.Store(at)
+		n, err := a.f.Write(tail)
+		a.written.Store(at + int64(n))
+		if err != nil {
+			// lost stays set: the next try truncates again.
+			a.fail("write", err)
+			return a.stickyErr()
+		}
+		if err := a.f.Sync(); err != nil {
+			a.fail("sync", err)
+			return a.stickyErr()
+		}
+		a.mu.Lock()
+		a.lost = false
+		a.mu.Unlock()
+		a.syncedTo(at + int64(n))
+	}
+	a.flush(true)
+	return a.stickyErr()
+}
+
 // Retry clears the sticky error and writes, and syncs, what is
 // buffered: it is the one way back after a failure (a Store calls it
-// periodically, as Redis's cron retries). It returns the new error if
-// that fails again.
+// periodically, as Redis's cron retries). After a failed sync, it first
+// truncates the file to the last good sync and writes again what was
+// written since (see Appender). It returns the new error if that fails
+// again.
 func (a *Appender) Retry(ctx context.Context) error {
 	select {
 	case a.flushing <- struct{}{}:
@@ -446,10 +553,12 @@ func (a *Appender) Retry(ctx context.Context) error {
 	}
 	defer func() { <-a.flushing }()
 	a.mu.Lock()
-	a.err = nil
+	closed := a.err == ErrClosed
 	a.mu.Unlock()
-	a.flush(true)
-	return a.stickyErr()
+	if closed {
+		return ErrClosed
+	}
+	return a.recover()
 }
 
 // Sync writes what is buffered and syncs the file, whatever the policy:
@@ -482,26 +591,36 @@ func (a *Appender) syncer() {
 		if a.Policy() != EverySec || a.paused.Load() || a.synced.Load() >= a.written.Load() {
 			continue
 		}
-		// Sync without the flushing token, so that a write that cannot
-		// wait any more (see postpone) can go on meanwhile; the sync
-		// covers what was written before it started.
-		w := a.written.Load()
-		done := make(chan struct{})
-		a.syncing.Store(&done)
-		err := a.f.Sync()
-		a.syncing.Store(nil)
-		close(done)
-		if err != nil {
-			a.fail("sync", err)
-			continue
-		}
-		for {
-			s := a.synced.Load()
-			if s >= w || a.synced.CompareAndSwap(s, w) {
-				break
-			}
-		}
+		a.backgroundSync()
 	}
+}
+
+// backgroundSync is the everysec sync. It runs without the flushing
+// token, so that a write that cannot wait any more (see postpone) can go
+// on meanwhile; the sync covers what was written before it started.
+// After a failed write it goes on syncing what was written, so that the
+// records acknowledged before the failure become durable; after a failed
+// sync it does nothing: Retry writes the tail again and syncs.
+func (a *Appender) backgroundSync() {
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	a.mu.Lock()
+	lost := a.lost
+	a.mu.Unlock()
+	if lost {
+		return
+	}
+	w := a.written.Load()
+	done := make(chan struct{})
+	a.syncing.Store(&done)
+	err := a.f.Sync()
+	a.syncing.Store(nil)
+	close(done)
+	if err != nil {
+		a.failSync(err)
+		return
+	}
+	a.syncedTo(w)
 }
 
 // Size returns the offset after the last appended record: the file's
@@ -513,17 +632,16 @@ func (a *Appender) Size() int64 {
 }
 
 // Close writes and syncs what is buffered, whatever the policy, as
-// Redis does at shutdown, and closes the file. It returns the sticky
-// error if there is one: the records it could not write are lost with
-// the Appender. Calling it again returns the first call's result.
+// Redis does at shutdown, and closes the file; with the sticky error
+// set, it tries once more as Retry does. It returns the error of that
+// try: the records it could not write are lost with the Appender.
+// Calling it again returns the first call's result.
 func (a *Appender) Close() error {
 	a.once.Do(func() {
 		close(a.stop)
 		<-a.done
 		a.flushing <- struct{}{}
-		a.flush(true)
-		a.sync()
-		err := a.stickyErr()
+		err := a.recover()
 		if cerr := a.f.Close(); err == nil {
 			err = cerr
 		}

@@ -205,6 +205,156 @@ func TestStickyError(t *testing.T) {
 	}
 }
 
+// TestSyncFailureRewritesTail: after a failed sync, under every policy,
+// Retry does not trust the file's bytes since the last good sync (Linux
+// may have dropped the pages the sync could not write): it truncates
+// the file back to that sync and writes them again from its copy, so
+// that the file is whole and durable even if those bytes on disk were
+// lost (simulated here by overwriting them with zeros).
+func TestSyncFailureRewritesTail(t *testing.T) {
+	for _, p := range []Policy{Always, EverySec, No} {
+		t.Run(p.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				mem := vfs.NewMem()
+				fsys := vfs.NewFaulty(mem)
+				a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p})
+				if err != nil {
+					t.Fatal(err)
+				}
+				appendWait(t, a, rec(0, "SET", "a", "1"))
+				if err := a.Sync(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				good := readString(t, mem, "a.aof")
+				fsys.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpSync }, vfs.IOError)
+				end, err := a.Append([]keyspace.Record{rec(0, "SET", "b", "2")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = a.Wait(context.Background(), end)
+				switch p {
+				case Always:
+					if !errors.Is(err, syscall.EIO) {
+						t.Fatalf("Wait under always with a failing sync: %v", err)
+					}
+				case EverySec:
+					if err != nil {
+						t.Fatalf("Wait under everysec: %v", err)
+					}
+					time.Sleep(1500 * time.Millisecond) // the background sync
+					synctest.Wait()
+				case No:
+					if err != nil {
+						t.Fatalf("Wait under no: %v", err)
+					}
+					if err := a.Sync(context.Background()); !errors.Is(err, syscall.EIO) {
+						t.Fatalf("Sync: %v", err)
+					}
+				}
+				var werr *WriteError
+				if !errors.As(a.Err(), &werr) || werr.Op != "sync" {
+					t.Fatalf("Err after the failed sync: %v", a.Err())
+				}
+				// The pages of b are lost: the file holds zeros there.
+				n := int64(len(readString(t, mem, "a.aof")) - len(good))
+				if err := mem.Truncate("a.aof", int64(len(good))); err != nil {
+					t.Fatal(err)
+				}
+				f, err := mem.OpenAppend("a.aof")
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Write(make([]byte, n))
+				f.Close()
+				if _, err := a.Append([]keyspace.Record{rec(0, "SET", "c", "3")}); !errors.As(err, &werr) {
+					t.Fatalf("Append while failed: %v", err)
+				}
+				if err := a.Retry(context.Background()); !errors.Is(err, syscall.EIO) {
+					t.Fatalf("Retry with the fault on: %v", err)
+				}
+				fsys.FailWhen(nil, 0)
+				if err := a.Retry(context.Background()); err != nil {
+					t.Fatalf("Retry: %v", err)
+				}
+				want := good + "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n"
+				if got := readString(t, mem, "a.aof"); got != want {
+					t.Errorf("file after Retry:\n%q\nwant:\n%q", got, want)
+				}
+				if got := readString(t, mem.CrashClone(vfs.CrashOptions{}), "a.aof"); got != want {
+					t.Errorf("crash image after Retry:\n%q\nwant:\n%q", got, want)
+				}
+				appendWait(t, a, rec(0, "SET", "d", "4"))
+				if err := a.Close(); err != nil {
+					t.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// TestEverySecSyncsAfterWriteError: after a failed write, the everysec
+// background sync goes on syncing what was written before, so that the
+// records acknowledged before the failure become durable.
+func TestEverySecSyncsAfterWriteError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := vfs.NewMem()
+		fsys := vfs.NewFaulty(mem)
+		a, err := OpenAppender(fsys, "a.aof", &Options{Policy: EverySec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		appendWait(t, a, rec(0, "SET", "a", "1"))
+		written := readString(t, mem, "a.aof")
+		fsys.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, vfs.NoSpace)
+		end, err := a.Append([]keyspace.Record{rec(0, "SET", "b", "2")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Wait(context.Background(), end); !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("Wait on a full disk: %v", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		synctest.Wait()
+		if got := readString(t, mem.CrashClone(vfs.CrashOptions{}), "a.aof"); got != written {
+			t.Errorf("crash image after the background sync:\n%q\nwant:\n%q", got, written)
+		}
+		fsys.FailWhen(nil, 0)
+	})
+}
+
+// TestUnsyncedBound: under no, which never syncs by itself, the copy of
+// the unsynced bytes a failed sync would need stays bounded: a write
+// that takes it to maxUnsynced syncs.
+func TestUnsyncedBound(t *testing.T) {
+	defer func(n int) { maxUnsynced = n }(maxUnsynced)
+	maxUnsynced = 4 << 10
+	mem := vfs.NewMem()
+	fsys := &countSyncs{FS: mem}
+	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: No})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	big := string(make([]byte, maxUnsynced/4))
+	for i := range 3 {
+		appendWait(t, a, rec(0, "SET", "k"+strconv.Itoa(i), big))
+	}
+	if n := fsys.n.Load(); n != 0 {
+		t.Fatalf("%d syncs under no before maxUnsynced bytes", n)
+	}
+	appendWait(t, a, rec(0, "SET", "k3", big))
+	if n := fsys.n.Load(); n != 1 {
+		t.Fatalf("%d syncs once maxUnsynced bytes are written, want 1", n)
+	}
+	a.mu.Lock()
+	tail := len(a.tail)
+	a.mu.Unlock()
+	if tail != 0 || a.synced.Load() != a.written.Load() {
+		t.Errorf("after the sync: %d bytes kept, synced %d of %d", tail, a.synced.Load(), a.written.Load())
+	}
+}
+
 func TestEverySecSyncs(t *testing.T) {
 	mem := vfs.NewMem()
 	fsys := &countSyncs{FS: mem}

@@ -474,7 +474,11 @@ func (c *conn) execMulti(r *keyspace.Reply) {
 	}
 	if err != nil && (c.writes(calls) || !errors.Is(err, aofrdb.ErrMisconf)) {
 		msg := s.storeErrorReply(err)
-		if errors.Is(err, aofrdb.ErrMisconf) {
+		// Refused before it ran, it is discarded; run, its writes
+		// could not be made durable (they are kept for the retry):
+		// the error is MISCONF's alone.
+		ran := len(calls) > 0 && len(calls[0].Reply.Buf) > 0
+		if errors.Is(err, aofrdb.ErrMisconf) && !ran {
 			r.Error("EXECABORT Transaction discarded because of: " + msg)
 			return
 		}

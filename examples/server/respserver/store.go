@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/aofrdb/aofrdb"
+	"github.com/aofrdb/aofrdb/aof"
 	"github.com/aofrdb/aofrdb/keyspace"
 )
 
@@ -133,10 +134,11 @@ const misconfRDB = "MISCONF Redis is configured to save RDB snapshots, but it's 
 	"during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). " +
 	"Please check the Redis logs for details about the RDB error."
 
-// misconf words an ErrMisconf error as Redis: a failed background save,
-// or "Errors writing to the AOF file: <strerror>".
+// misconf words an ErrMisconf error as Redis: "Errors writing to the
+// AOF file: <strerror>" when the AOF failed (the error says so, whatever
+// the AOF's state by now), or else a failed background save's text.
 func (s *Server) misconf(err error) string {
-	if s.st.Info().AOFLastWriteStatus != "err" {
+	if werr := (*aof.WriteError)(nil); !errors.As(err, &werr) {
 		return misconfRDB
 	}
 	return "MISCONF Errors writing to the AOF file: " + strerror(err)
