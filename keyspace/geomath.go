@@ -1,0 +1,234 @@
+package keyspace
+
+import (
+	"math"
+	"math/big"
+	"sync"
+)
+
+// Redis computes distances with the C library's sin, cos and asin,
+// which on glibc are rounded correctly but in very rare cases; Go's
+// math package is off by an ulp more often, and a distance stored by
+// STOREDIST shows every bit. So these compute the functions in
+// 128-bit precision and round once, which gives glibc's results.
+
+// mathPrec is the working precision: far more than a double's 53 bits,
+// so that rounding the result once is almost never off.
+const mathPrec = 128
+
+// piPrec is the precision of π used to reduce arguments: an argument
+// can be as large as 2^1024, and its remainder must keep mathPrec bits.
+const piPrec = 1024 + 2*mathPrec + 64
+
+var (
+	piOnce     sync.Once
+	halfPiBig  *big.Float // π/2 at piPrec
+	twoOverPi  *big.Float // 2/π at piPrec
+	halfPiWork *big.Float // π/2 at mathPrec
+)
+
+func initPi() {
+	piOnce.Do(func() {
+		// Machin: π = 16 atan(1/5) - 4 atan(1/239).
+		p := uint(piPrec + 32)
+		a := atanInv(5, p)
+		b := atanInv(239, p)
+		pi := new(big.Float).SetPrec(p).Mul(a, big.NewFloat(16))
+		pi.Sub(pi, new(big.Float).SetPrec(p).Mul(b, big.NewFloat(4)))
+		halfPiBig = new(big.Float).SetPrec(piPrec).Quo(pi, big.NewFloat(2))
+		twoOverPi = new(big.Float).SetPrec(piPrec).Quo(big.NewFloat(2), pi)
+		halfPiWork = new(big.Float).SetPrec(mathPrec).Set(halfPiBig)
+	})
+}
+
+// atanInv returns atan(1/n) at precision p by its series.
+func atanInv(n int64, p uint) *big.Float {
+	nf := new(big.Float).SetPrec(p).SetInt64(n)
+	n2 := new(big.Float).SetPrec(p).Mul(nf, nf)
+	term := new(big.Float).SetPrec(p).Quo(big.NewFloat(1), nf) // 1/n^(2k+1)
+	sum := new(big.Float).SetPrec(p).Set(term)
+	limit := new(big.Float).SetMantExp(big.NewFloat(1), -int(p)-8)
+	t := new(big.Float).SetPrec(p)
+	for k := int64(1); ; k++ {
+		term.Quo(term, n2)
+		if term.Cmp(limit) < 0 {
+			break
+		}
+		t.Quo(term, new(big.Float).SetPrec(p).SetInt64(2*k+1))
+		if k%2 == 1 {
+			sum.Sub(sum, t)
+		} else {
+			sum.Add(sum, t)
+		}
+	}
+	return sum
+}
+
+// reduce returns r and the quadrant q with x = q*π/2 + r, |r| <= π/4.
+func reduce(x float64) (*big.Float, int) {
+	initPi()
+	xb := new(big.Float).SetPrec(piPrec).SetFloat64(x)
+	k := new(big.Float).SetPrec(piPrec).Mul(xb, twoOverPi)
+	// k rounded to the nearest integer.
+	ki, _ := k.Int(nil)
+	frac := new(big.Float).SetPrec(piPrec).Sub(k, new(big.Float).SetInt(ki))
+	half := big.NewFloat(0.5)
+	if frac.Cmp(half) > 0 {
+		ki.Add(ki, big.NewInt(1))
+	} else if frac.Cmp(new(big.Float).Neg(half)) < 0 {
+		ki.Sub(ki, big.NewInt(1))
+	}
+	r := new(big.Float).SetPrec(piPrec).SetInt(ki)
+	r.Mul(r, halfPiBig)
+	r.Sub(xb, r)
+	r.SetPrec(mathPrec)
+	q := int(new(big.Int).And(ki, big.NewInt(3)).Int64())
+	return r, q
+}
+
+// sinCosSeries returns sin(r) and cos(r) for |r| <= π/4 by their
+// Taylor series.
+func sinCosSeries(r *big.Float) (sin, cos *big.Float) {
+	r2 := new(big.Float).SetPrec(mathPrec).Mul(r, r)
+	limit := new(big.Float).SetMantExp(big.NewFloat(1), -mathPrec-8)
+	// sin: r - r^3/3! + ...
+	sin = new(big.Float).SetPrec(mathPrec).Set(r)
+	term := new(big.Float).SetPrec(mathPrec).Set(r)
+	for n := int64(1); term.Sign() != 0; n++ {
+		term.Mul(term, r2)
+		term.Quo(term, new(big.Float).SetInt64((2*n)*(2*n+1)))
+		term.Neg(term)
+		sin.Add(sin, term)
+		if new(big.Float).Abs(term).Cmp(limit) < 0 {
+			break
+		}
+	}
+	cos = new(big.Float).SetPrec(mathPrec).SetInt64(1)
+	term = new(big.Float).SetPrec(mathPrec).SetInt64(1)
+	for n := int64(1); ; n++ {
+		term.Mul(term, r2)
+		term.Quo(term, new(big.Float).SetInt64((2*n-1)*(2*n)))
+		term.Neg(term)
+		cos.Add(cos, term)
+		if term.Sign() == 0 || new(big.Float).Abs(term).Cmp(limit) < 0 {
+			break
+		}
+	}
+	return sin, cos
+}
+
+// cSin is the C library's sin.
+func cSin(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return math.NaN()
+	case x == 0 || math.Abs(x) < 0x1p-26:
+		return x // sin x = x - x^3/6 rounds to x
+	}
+	r, q := reduce(x)
+	s, c := sinCosSeries(r)
+	var v *big.Float
+	switch q {
+	case 0:
+		v = s
+	case 1:
+		v = c
+	case 2:
+		v = s.Neg(s)
+	default:
+		v = c.Neg(c)
+	}
+	f, _ := v.Float64()
+	return f
+}
+
+// cCos is the C library's cos.
+func cCos(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return math.NaN()
+	case math.Abs(x) < 0x1p-27:
+		return 1
+	}
+	r, q := reduce(x)
+	s, c := sinCosSeries(r)
+	var v *big.Float
+	switch q {
+	case 0:
+		v = c
+	case 1:
+		v = s.Neg(s)
+	case 2:
+		v = c.Neg(c)
+	default:
+		v = s
+	}
+	f, _ := v.Float64()
+	return f
+}
+
+// cAsin is the C library's asin.
+func cAsin(y float64) float64 {
+	switch {
+	case math.IsNaN(y) || y > 1 || y < -1:
+		return math.NaN()
+	case y == 0 || math.Abs(y) < 0x1p-26:
+		return y
+	}
+	initPi()
+	neg := y < 0
+	yb := new(big.Float).SetPrec(mathPrec).SetFloat64(math.Abs(y))
+	// asin y = atan(y / sqrt(1 - y^2)); y^2 is exact at mathPrec.
+	c := new(big.Float).SetPrec(mathPrec).Mul(yb, yb)
+	c.Sub(big.NewFloat(1), c)
+	var v *big.Float
+	if c.Sign() == 0 {
+		v = new(big.Float).SetPrec(mathPrec).Set(halfPiWork)
+	} else {
+		c.Sqrt(c)
+		// atan(y/c): for y > c use π/2 - atan(c/y).
+		if yb.Cmp(c) > 0 {
+			t := new(big.Float).SetPrec(mathPrec).Quo(c, yb)
+			v = new(big.Float).SetPrec(mathPrec).Sub(halfPiWork, atanSmall(t))
+		} else {
+			t := new(big.Float).SetPrec(mathPrec).Quo(yb, c)
+			v = atanSmall(t)
+		}
+	}
+	f, _ := v.Float64()
+	if neg {
+		f = -f
+	}
+	return f
+}
+
+// atanSmall returns atan(t) for 0 <= t <= 1: halving the angle
+// (t / (1 + sqrt(1 + t^2))) until t is small, then the series.
+func atanSmall(t *big.Float) *big.Float {
+	t = new(big.Float).SetPrec(mathPrec).Set(t)
+	small := big.NewFloat(0x1p-12)
+	one := big.NewFloat(1)
+	halvings := 0
+	for t.Cmp(small) > 0 {
+		s := new(big.Float).SetPrec(mathPrec).Mul(t, t)
+		s.Add(s, one)
+		s.Sqrt(s)
+		s.Add(s, one)
+		t.Quo(t, s)
+		halvings++
+	}
+	t2 := new(big.Float).SetPrec(mathPrec).Mul(t, t)
+	sum := new(big.Float).SetPrec(mathPrec).Set(t)
+	term := new(big.Float).SetPrec(mathPrec).Set(t)
+	limit := new(big.Float).SetMantExp(big.NewFloat(1), -mathPrec-8)
+	for n := int64(1); ; n++ {
+		term.Mul(term, t2)
+		term.Neg(term)
+		q := new(big.Float).SetPrec(mathPrec).Quo(term, new(big.Float).SetInt64(2*n+1))
+		sum.Add(sum, q)
+		if q.Sign() == 0 || new(big.Float).Abs(q).Cmp(limit) < 0 {
+			break
+		}
+	}
+	return sum.SetMantExp(sum, halvings)
+}
