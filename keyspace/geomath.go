@@ -65,20 +65,27 @@ func atanInv(n int64, p uint) *big.Float {
 }
 
 // reduce returns r and the quadrant q with x = q*π/2 + r, |r| <= π/4.
+// The product with π keeps mathPrec bits of r even when x is next to a
+// multiple of π/2 (a double is never closer than about 2^-62 to one).
 func reduce(x float64) (*big.Float, int) {
+	if math.Abs(x) <= math.Pi/4 {
+		return new(big.Float).SetPrec(mathPrec).SetFloat64(x), 0
+	}
 	initPi()
-	xb := new(big.Float).SetPrec(piPrec).SetFloat64(x)
-	k := new(big.Float).SetPrec(piPrec).Mul(xb, twoOverPi)
+	_, e := math.Frexp(x)
+	prec := uint(max(e, 0)) + mathPrec + 96
+	xb := new(big.Float).SetPrec(prec).SetFloat64(x)
+	k := new(big.Float).SetPrec(prec).Mul(xb, twoOverPi)
 	// k rounded to the nearest integer.
 	ki, _ := k.Int(nil)
-	frac := new(big.Float).SetPrec(piPrec).Sub(k, new(big.Float).SetInt(ki))
+	frac := new(big.Float).SetPrec(prec).Sub(k, new(big.Float).SetInt(ki))
 	half := big.NewFloat(0.5)
 	if frac.Cmp(half) > 0 {
 		ki.Add(ki, big.NewInt(1))
 	} else if frac.Cmp(new(big.Float).Neg(half)) < 0 {
 		ki.Sub(ki, big.NewInt(1))
 	}
-	r := new(big.Float).SetPrec(piPrec).SetInt(ki)
+	r := new(big.Float).SetPrec(prec).SetInt(ki)
 	r.Mul(r, halfPiBig)
 	r.Sub(xb, r)
 	r.SetPrec(mathPrec)
@@ -86,35 +93,34 @@ func reduce(x float64) (*big.Float, int) {
 	return r, q
 }
 
-// sinCosSeries returns sin(r) and cos(r) for |r| <= π/4 by their
-// Taylor series.
-func sinCosSeries(r *big.Float) (sin, cos *big.Float) {
+// sinSeries returns sin(r) for |r| <= π/4 by its Taylor series.
+func sinSeries(r *big.Float) *big.Float {
+	return series(r, new(big.Float).SetPrec(mathPrec).Set(r), 1)
+}
+
+// cosSeries returns cos(r) for |r| <= π/4 by its Taylor series.
+func cosSeries(r *big.Float) *big.Float {
+	return series(r, new(big.Float).SetPrec(mathPrec).SetInt64(1), 0)
+}
+
+// series sums first - first*r^2/((k+1)(k+2)) + ..., k starting at k0:
+// sin's series from r and 1, cos's from 1 and 0.
+func series(r, first *big.Float, k0 int64) *big.Float {
 	r2 := new(big.Float).SetPrec(mathPrec).Mul(r, r)
 	limit := new(big.Float).SetMantExp(big.NewFloat(1), -mathPrec-8)
-	// sin: r - r^3/3! + ...
-	sin = new(big.Float).SetPrec(mathPrec).Set(r)
-	term := new(big.Float).SetPrec(mathPrec).Set(r)
-	for n := int64(1); term.Sign() != 0; n++ {
+	sum := new(big.Float).SetPrec(mathPrec).Set(first)
+	term := first
+	div := new(big.Float).SetPrec(64)
+	abs := new(big.Float).SetPrec(mathPrec)
+	for k := k0; ; k += 2 {
 		term.Mul(term, r2)
-		term.Quo(term, new(big.Float).SetInt64((2*n)*(2*n+1)))
+		term.Quo(term, div.SetInt64((k+1)*(k+2)))
 		term.Neg(term)
-		sin.Add(sin, term)
-		if new(big.Float).Abs(term).Cmp(limit) < 0 {
-			break
+		sum.Add(sum, term)
+		if term.Sign() == 0 || abs.Abs(term).Cmp(limit) < 0 {
+			return sum
 		}
 	}
-	cos = new(big.Float).SetPrec(mathPrec).SetInt64(1)
-	term = new(big.Float).SetPrec(mathPrec).SetInt64(1)
-	for n := int64(1); ; n++ {
-		term.Mul(term, r2)
-		term.Quo(term, new(big.Float).SetInt64((2*n-1)*(2*n)))
-		term.Neg(term)
-		cos.Add(cos, term)
-		if term.Sign() == 0 || new(big.Float).Abs(term).Cmp(limit) < 0 {
-			break
-		}
-	}
-	return sin, cos
 }
 
 // cSin is the C library's sin.
@@ -126,17 +132,18 @@ func cSin(x float64) float64 {
 		return x // sin x = x - x^3/6 rounds to x
 	}
 	r, q := reduce(x)
-	s, c := sinCosSeries(r)
 	var v *big.Float
 	switch q {
 	case 0:
-		v = s
+		v = sinSeries(r)
 	case 1:
-		v = c
+		v = cosSeries(r)
 	case 2:
-		v = s.Neg(s)
+		v = sinSeries(r)
+		v.Neg(v)
 	default:
-		v = c.Neg(c)
+		v = cosSeries(r)
+		v.Neg(v)
 	}
 	f, _ := v.Float64()
 	return f
@@ -151,17 +158,18 @@ func cCos(x float64) float64 {
 		return 1
 	}
 	r, q := reduce(x)
-	s, c := sinCosSeries(r)
 	var v *big.Float
 	switch q {
 	case 0:
-		v = c
+		v = cosSeries(r)
 	case 1:
-		v = s.Neg(s)
+		v = sinSeries(r)
+		v.Neg(v)
 	case 2:
-		v = c.Neg(c)
+		v = cosSeries(r)
+		v.Neg(v)
 	default:
-		v = s
+		v = sinSeries(r)
 	}
 	f, _ := v.Float64()
 	return f
