@@ -176,3 +176,55 @@ func TestGeoSorts(t *testing.T) {
 		}
 	}
 }
+
+// TestGeoLibmPaths checks that the double-double path gives what the
+// big.Float path gives, whenever it answers.
+func TestGeoLibmPaths(t *testing.T) {
+	r := testenv.Rand(t)
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	fallbacks := 0
+	for i := range n {
+		var x float64
+		switch i % 4 {
+		case 0:
+			x = (r.Float64()*2 - 1) * math.Pi
+		case 1:
+			x = (r.Float64()*2 - 1) * 0x1p20
+		case 2:
+			x = (r.Float64()*2 - 1) * math.Ldexp(1, -r.IntN(40))
+		default:
+			x = (r.Float64()*2 - 1) * 1.6
+		}
+		if v, ok := ddSinCos(x, false); ok {
+			if want := bigSin(x); v != want {
+				t.Fatalf("sin(%v): double-double %v, big %v", x, v, want)
+			}
+		} else {
+			fallbacks++
+		}
+		if v, ok := ddSinCos(x, true); ok {
+			if want := bigCos(x); v != want {
+				t.Fatalf("cos(%v): double-double %v, big %v", x, v, want)
+			}
+		} else {
+			fallbacks++
+		}
+		y := math.Mod(x, 1)
+		if i%3 == 0 {
+			y = 1 - r.Float64()*0.02
+		}
+		if v, ok := ddAsin(y); ok {
+			if want := bigAsin(y); v != want {
+				t.Fatalf("asin(%v): double-double %v, big %v", y, v, want)
+			}
+		} else if math.Abs(y) <= 0.99 {
+			fallbacks++
+		}
+	}
+	if fallbacks > n/100 {
+		t.Errorf("%d fallbacks in %d", fallbacks, 3*n)
+	}
+}

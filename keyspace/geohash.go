@@ -229,7 +229,9 @@ func (h geoHash) neighbors() [8]geoHash {
 	return n
 }
 
-func degRad(a float64) float64 { return a * degToRad }
+// degRad and radDeg convert degrees and radians; the explicit
+// conversion keeps a product from being fused into a caller's sum.
+func degRad(a float64) float64 { return float64(a * degToRad) }
 func radDeg(a float64) float64 { return a / degToRad }
 
 // geoLatDistance is geohashGetLatDistance.

@@ -6,11 +6,15 @@ import (
 	"sync"
 )
 
-// Redis computes distances with the C library's sin, cos and asin,
-// which on glibc are rounded correctly but in very rare cases; Go's
-// math package is off by an ulp more often, and a distance stored by
-// STOREDIST shows every bit. So these compute the functions in
-// 128-bit precision and round once, which gives glibc's results.
+// Redis computes distances with the C library's sin, cos and asin.
+// glibc's are almost always correctly rounded (about one result in a
+// thousand is an ulp off, and which one depends on the CPU: glibc picks
+// an FMA build where the CPU has FMA); Go's math package is an ulp off
+// in about one result in four, and a distance stored by STOREDIST shows
+// every bit. So cSin, cCos and cAsin return the correctly rounded
+// result: computed in double-double arithmetic (about 100 bits) when
+// that decides the rounding, which is nearly always, and otherwise in
+// big.Float arithmetic.
 
 // mathPrec is the working precision: far more than a double's 53 bits,
 // so that rounding the result once is almost never off.
@@ -123,8 +127,8 @@ func series(r, first *big.Float, k0 int64) *big.Float {
 	}
 }
 
-// cSin is the C library's sin.
-func cSin(x float64) float64 {
+// bigSin is sin in big.Float arithmetic, rounded once.
+func bigSin(x float64) float64 {
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
 		return math.NaN()
@@ -149,8 +153,8 @@ func cSin(x float64) float64 {
 	return f
 }
 
-// cCos is the C library's cos.
-func cCos(x float64) float64 {
+// bigCos is cos in big.Float arithmetic, rounded once.
+func bigCos(x float64) float64 {
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
 		return math.NaN()
@@ -175,8 +179,8 @@ func cCos(x float64) float64 {
 	return f
 }
 
-// cAsin is the C library's asin.
-func cAsin(y float64) float64 {
+// bigAsin is asin in big.Float arithmetic, rounded once.
+func bigAsin(y float64) float64 {
 	switch {
 	case math.IsNaN(y) || y > 1 || y < -1:
 		return math.NaN()
@@ -239,4 +243,183 @@ func atanSmall(t *big.Float) *big.Float {
 		}
 	}
 	return sum.SetMantExp(sum, halvings)
+}
+
+// cSin is the C library's sin, correctly rounded.
+func cSin(x float64) float64 {
+	if v, ok := ddSinCos(x, false); ok {
+		return v
+	}
+	return bigSin(x)
+}
+
+// cCos is the C library's cos, correctly rounded.
+func cCos(x float64) float64 {
+	if v, ok := ddSinCos(x, true); ok {
+		return v
+	}
+	return bigCos(x)
+}
+
+// cAsin is the C library's asin, correctly rounded.
+func cAsin(y float64) float64 {
+	if v, ok := ddAsin(y); ok {
+		return v
+	}
+	return bigAsin(y)
+}
+
+// ---- double-double arithmetic ----
+
+// dd is the unevaluated sum hi + lo, |lo| <= ulp(hi)/2.
+type dd struct{ hi, lo float64 }
+
+func twoSum(a, b float64) dd {
+	s := a + b
+	bb := s - a
+	return dd{s, (a - (s - bb)) + (b - bb)}
+}
+
+func quickTwoSum(a, b float64) dd {
+	s := a + b
+	return dd{s, b - (s - a)}
+}
+
+func ddAdd(x, y dd) dd {
+	s := twoSum(x.hi, y.hi)
+	t := twoSum(x.lo, y.lo)
+	s.lo += t.hi
+	s = quickTwoSum(s.hi, s.lo)
+	s.lo += t.lo
+	return quickTwoSum(s.hi, s.lo)
+}
+
+func ddMul(x, y dd) dd {
+	p := x.hi * y.hi
+	e := math.FMA(x.hi, y.hi, -p)
+	e += float64(x.hi*y.lo) + float64(x.lo*y.hi)
+	return quickTwoSum(p, e)
+}
+
+// ddDiv divides x by a small integer n (exact as a double).
+func ddDiv(x dd, n float64) dd {
+	q := x.hi / n
+	p := q * n
+	e := math.FMA(q, n, -p)
+	r := ((x.hi - p) - e + x.lo) / n
+	return quickTwoSum(q, r)
+}
+
+// round returns the double nearest v, and whether every value within
+// err of v rounds to it (so that v's error cannot change the result).
+func (v dd) round(err float64) (float64, bool) {
+	lo, hi := v.hi+(v.lo-err), v.hi+(v.lo+err)
+	return v.hi + v.lo, lo == hi
+}
+
+// halfPiParts are π/2 split into parts of 30 significant bits, so that
+// k times a part is exact for k < 2^23 (Cody and Waite's reduction).
+var halfPiParts = func() [4]float64 {
+	initPi()
+	var p [4]float64
+	rest := new(big.Float).SetPrec(piPrec).Set(halfPiBig)
+	for i := range p {
+		part := new(big.Float).SetPrec(30).Set(rest)
+		p[i], _ = part.Float64()
+		rest.Sub(rest, part)
+	}
+	return p
+}()
+
+// ddSinCos is sin (or cos) of x in double-double arithmetic, rounded,
+// ok false when the rounding is in doubt or |x| is too large for the
+// quick reduction.
+func ddSinCos(x float64, cos bool) (float64, bool) {
+	ax := math.Abs(x)
+	switch {
+	case math.IsNaN(x) || ax >= 0x1p20:
+		return 0, false
+	case !cos && ax < 0x1p-26:
+		return x, true
+	case cos && ax < 0x1p-27:
+		return 1, true
+	}
+	r := dd{x, 0}
+	q := 0
+	absErr := 0.0
+	if ax > math.Pi/4 {
+		k := math.RoundToEven(x * (2 / math.Pi))
+		r = dd{x - k*halfPiParts[0], 0} // exact: Sterbenz
+		for _, p := range halfPiParts[1:] {
+			r = ddAdd(r, dd{-k * p, 0})
+		}
+		q = int(int64(k) & 3)
+		absErr = 0x1p-96
+		if math.Abs(r.hi) > math.Pi/4*1.0001 {
+			return 0, false
+		}
+	}
+	if cos {
+		q++
+	}
+	var v dd
+	if q&1 == 0 {
+		v = ddSeries(r, r, 1)
+	} else {
+		v = ddSeries(r, dd{1, 0}, 0)
+	}
+	if q&2 != 0 {
+		v = dd{-v.hi, -v.lo}
+	}
+	return v.round(absErr + math.Abs(v.hi)*0x1p-92)
+}
+
+// ddSeries sums first - first*r^2/((k+1)(k+2)) + ... for |r| <= π/4:
+// sin's series from r and 1, cos's from 1 and 0.
+func ddSeries(r, first dd, k0 int) dd {
+	r2 := ddMul(r, r)
+	sum, term := first, first
+	for k := k0; ; k += 2 {
+		term = ddMul(term, r2)
+		term = ddDiv(term, float64((k+1)*(k+2)))
+		term = dd{-term.hi, -term.lo}
+		sum = ddAdd(sum, term)
+		if math.Abs(term.hi) < math.Abs(sum.hi)*0x1p-110 {
+			return sum
+		}
+	}
+}
+
+// ddAsin is asin(y) by one Newton step from Go's math.Asin, with sin in
+// double-double arithmetic; ok false when the rounding is in doubt or
+// |y| is close to 1 (where the step converges slowly).
+func ddAsin(y float64) (float64, bool) {
+	ay := math.Abs(y)
+	switch {
+	case math.IsNaN(y) || ay > 0.99:
+		return 0, false
+	case ay < 0x1p-26:
+		return y, true
+	}
+	z0 := math.Asin(y)
+	r := dd{z0, 0}
+	var s dd
+	if math.Abs(z0) <= math.Pi/4 {
+		s = ddSeries(r, r, 1)
+	} else {
+		// sin z0 = ±cos(|z0| - π/2), |z0| < π/2.
+		a := math.Abs(z0)
+		d := dd{a - halfPiParts[0], 0}
+		for _, p := range halfPiParts[1:] {
+			d = ddAdd(d, dd{-p, 0})
+		}
+		s = ddSeries(d, dd{1, 0}, 0)
+		if z0 < 0 {
+			s = dd{-s.hi, -s.lo}
+		}
+	}
+	// z = z0 + (y - sin z0)/cos z0; y - s.hi is exact (Sterbenz).
+	corr := ((y - s.hi) - s.lo) / math.Cos(z0)
+	z := quickTwoSum(z0, corr)
+	return z.round(math.Abs(z0)*0x1p-88 + 0x1p-100)
 }
