@@ -515,7 +515,7 @@ func georadiusCommand(x *ctx, src int, flags int) {
 		returned = int(count)
 	}
 	if sort != geoSortNone {
-		less := func(a, b *geoPoint) int { // sort_gp_asc
+		asc := func(a, b *geoPoint) int { // sort_gp_asc
 			switch {
 			case a.dist > b.dist:
 				return 1
@@ -524,9 +524,9 @@ func georadiusCommand(x *ctx, src int, flags int) {
 			}
 			return -1
 		}
-		cmp := less
+		cmp := asc
 		if sort == geoSortDesc {
-			cmp = func(a, b *geoPoint) int { return -less(a, b) }
+			cmp = func(a, b *geoPoint) int { return -asc(a, b) }
 		}
 		if returned == len(points) {
 			mergeSort(points, cmp)
@@ -572,6 +572,9 @@ func georadiusCommand(x *ctx, src int, flags int) {
 		if storeDist {
 			score = p.dist / shape.conversion
 		}
+		// No member comes twice (the boxes scanned are distinct
+		// cells; Redis asserts it): the check only keeps a case
+		// missed from corrupting the zset.
 		if _, dup := dst.dict[p.member]; !dup {
 			dst.insert(p.member, score)
 		}
