@@ -181,9 +181,9 @@ func TestGeoSorts(t *testing.T) {
 // big.Float path gives, whenever it answers.
 func TestGeoLibmPaths(t *testing.T) {
 	r := testenv.Rand(t)
-	n := 20000
+	n := 4000
 	if testing.Short() {
-		n = 2000
+		n = 500
 	}
 	fallbacks := 0
 	for i := range n {
