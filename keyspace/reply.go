@@ -92,7 +92,11 @@ func (r *Reply) Set(n int) {
 // formats it ("%.17g", "inf", "-inf"), in RESP3 a double.
 func (r *Reply) Double(f float64) {
 	if r.RESP3 {
-		r.Buf = resp.AppendDouble(r.Buf, f)
+		// Redis 7.0 writes "%.17g" here too (7.2 writes the shortest
+		// form that reads back).
+		r.Buf = append(r.Buf, ',')
+		r.Buf = AppendDouble(r.Buf, f)
+		r.Buf = append(r.Buf, '\r', '\n')
 		return
 	}
 	var b [32]byte

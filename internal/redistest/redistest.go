@@ -8,7 +8,9 @@
 package redistest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -102,10 +104,11 @@ func (s *Server) Client() *Client {
 // Client is a minimal RESP2 client for tests. Errors in the connection
 // fail the test; error replies are returned as values.
 type Client struct {
-	t  testing.TB
-	c  net.Conn
-	rd *resp.Reader
-	wb []byte
+	t    testing.TB
+	c    net.Conn
+	rd   *resp.Reader
+	wb   []byte
+	wire *bytes.Buffer // what rd read since the last command was sent
 }
 
 // Dial connects to a RESP server (redis-server or one of ours).
@@ -116,7 +119,8 @@ func Dial(t testing.TB, network, addr string) *Client {
 		t.Fatalf("redistest: %v", err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return &Client{t: t, c: c, rd: resp.NewReader(c)}
+	wire := new(bytes.Buffer)
+	return &Client{t: t, c: c, rd: resp.NewReader(io.TeeReader(c, wire)), wire: wire}
 }
 
 // Close closes the connection.
@@ -136,15 +140,17 @@ func (c *Client) DoBytes(args ...[]byte) resp.Value {
 	return c.send()
 }
 
-// Raw sends a command and returns its reply's wire bytes.
+// Raw sends a command and returns its reply's wire bytes, as the server
+// wrote them.
 func (c *Client) Raw(args ...[]byte) []byte {
 	c.t.Helper()
-	v := c.DoBytes(args...)
-	return resp.AppendValue(nil, v)
+	c.DoBytes(args...)
+	return bytes.Clone(c.wire.Bytes())
 }
 
 func (c *Client) send() resp.Value {
 	c.t.Helper()
+	c.wire.Reset() // the server has nothing else to send: one command at a time
 	if _, err := c.c.Write(c.wb); err != nil {
 		c.t.Fatalf("redistest: %v", err)
 	}
