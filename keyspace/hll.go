@@ -25,12 +25,24 @@ import (
 // the same moment, the same cached cardinality and stale bit.
 //
 // The commands work on the string in place (after private, as SETRANGE
-// does), and read what a corrupt value holds with the bounds Redis
-// checks, reading a byte past the end as the NUL that ends Redis's
-// strings. Where they differ from Redis, on purpose: a PFADD that fails
-// on a corrupt value part way through its elements changes nothing
-// (Redis keeps the changes of the elements before the failing one but
-// does not propagate them, so its own AOF would not hold them either).
+// does) and allocate nothing per register. They read a corrupt value
+// within the bounds that redis-server 7.0.15 as distributions ship it
+// checks (with the fix of CVE-2025-32023: sparse opcodes must cover
+// exactly the 16384 registers, none past them), and read a byte past
+// the end of a value as the NUL that ends Redis's strings.
+//
+// Where they differ from Redis, on purpose, on corrupt values only:
+//
+//   - A PFADD that fails part way through its elements changes
+//     nothing. Redis keeps what the elements before the failing one
+//     changed, but does not propagate it, so its own AOF does not hold
+//     it either.
+//   - When the opcodes of a corrupt sparse value end with the first byte
+//     of an XZERO whose run a PFADD or PFMERGE splits, Redis writes the
+//     last byte of the new opcodes past the end of its string, where a
+//     later command may read it back as that XZERO's second byte; here
+//     the byte past the end always reads as NUL, as in Redis once it
+//     has loaded the value from its RDB or AOF.
 
 func init() {
 	register("pfadd", -2, true, 1, 1, 1, pfaddCommand)
