@@ -597,3 +597,46 @@ func TestHLLAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPFADD adds new elements, ten a command, to a sparse value
+// (renewed before it turns dense) and to a dense one.
+func BenchmarkPFADD(b *testing.B) {
+	for _, dense := range []bool{false, true} {
+		name := "sparse"
+		if dense {
+			name = "dense"
+		}
+		b.Run(name, func(b *testing.B) {
+			ks := keyspace.NewMemory(nil)
+			c := keyspace.Call{Write: true}
+			exec := func(a ...string) {
+				c.Args = args(a...)
+				c.Reply.Buf, c.Log = c.Reply.Buf[:0], c.Log[:0]
+				if err := ks.Exec(&c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if dense {
+				exec(hllSeq("k", "d", 0, 5000)...)
+			}
+			cmd := make([][]byte, 12)
+			cmd[0], cmd[1] = []byte("PFADD"), []byte("k")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if !dense && i%50 == 0 {
+					exec("DEL", "k")
+				}
+				for j := range 10 {
+					cmd[2+j] = strconv.AppendInt(append(cmd[2+j][:0], 'e'), int64(i*10+j), 10)
+				}
+				c.Args = cmd
+				c.Reply.Buf, c.Log = c.Reply.Buf[:0], c.Log[:0]
+				if err := ks.Exec(&c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "elements/s")
+		})
+	}
+}
