@@ -128,6 +128,8 @@ var (
 	hllBadKey = "hbad"
 )
 
+const hllRegisters = 16384
+
 // hllElem picks an element: mostly from a range, so that elements
 // repeat, sometimes random bytes or the one that makes a value dense.
 func hllElem(r *rand.Rand) string {
@@ -204,8 +206,6 @@ func hllCraftSparse(r *rand.Rand, long bool) []byte {
 	}
 	return b
 }
-
-const hllRegisters = 16384
 
 // hllCraftDense makes a dense value: registers all random, a few set,
 // or all at the maximum.
@@ -467,8 +467,8 @@ func TestHLLKnownBytesRedis(t *testing.T) {
 // then logs itself, as Redis propagates it.
 func TestHLLCountReadPath(t *testing.T) {
 	ks := keyspace.NewMemory(nil)
-	exec := func(write bool, args ...string) (string, []keyspace.Record, error) {
-		c := &keyspace.Call{Args: args2(args...), Write: write}
+	exec := func(write bool, a ...string) (string, []keyspace.Record, error) {
+		c := &keyspace.Call{Args: args(a...), Write: write}
 		err := ks.Exec(c)
 		return string(c.Reply.Buf), c.Log, err
 	}
@@ -501,8 +501,6 @@ func TestHLLCountReadPath(t *testing.T) {
 		t.Fatalf("corrupt: %q %v", reply, err)
 	}
 }
-
-func args2(s ...string) [][]byte { return args(s...) }
 
 // ---- fuzzing ----
 
