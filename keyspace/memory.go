@@ -2,7 +2,6 @@ package keyspace
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -216,11 +215,12 @@ func unknownCommand(args [][]byte) string {
 		list = append(list, '\'', ' ')
 	}
 	name := args[0][:min(len(args[0]), 128)]
-	msg := "ERR unknown command '" + string(name) + "', with args beginning with: " + string(list)
-	return strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' {
-			return ' '
+	msg := []byte("ERR unknown command '" + string(name) + "', with args beginning with: " + string(list))
+	// Byte by byte, not rune by rune: Redis keeps invalid UTF-8 as it is.
+	for i, c := range msg {
+		if c == '\r' || c == '\n' {
+			msg[i] = ' '
 		}
-		return r
-	}, msg)
+	}
+	return string(msg)
 }
