@@ -31,9 +31,22 @@
 // expiries as absolute PXAT and PEXPIREAT, SPOP as SREM, INCRBYFLOAT as
 // SET … KEEPTTL, the blocking and multi-key pops as the plain pops they
 // performed, a key found expired as DEL. Replaying the log, at any later
-// time, with Call.Loading set, gives the same data. Streams and module
-// values loaded from an RDB are held and written back unchanged; their
-// commands come later.
+// time, with Call.Loading set, gives the same data. Module values loaded
+// from an RDB are held and written back unchanged.
+//
+// HyperLogLogs are strings, as in Redis: PFADD, PFMERGE, PFCOUNT and
+// PFDEBUG change their bytes exactly as redis-server does (sparse and
+// dense encodings, the cached cardinality, promotion to dense). PFCOUNT
+// is a read that asks for the write turn when it writes the cached
+// cardinality back, and is then logged as Redis propagates it.
+//
+// Geo commands (GEOADD, GEOPOS, GEODIST, GEOHASH, GEOSEARCH,
+// GEOSEARCHSTORE, GEORADIUS, GEORADIUSBYMEMBER and their _RO forms) work
+// on sorted sets whose scores are Redis's 52-bit geohashes, encoded and
+// decoded as Redis does, with its search boxes and their scan order (so
+// COUNT ANY and unsorted results come in Redis's order), its sorts and
+// its reply formats. GEOADD is logged as the ZADD it runs as (lowercase
+// "zadd", as Redis propagates it); the STORE forms are logged as called.
 //
 // Values are kept in representations whose observable order is Redis's
 // where Redis defines one: a set of at most set-max-intset-entries
@@ -59,6 +72,13 @@
 //     everything at once with cursor 0, as Redis does for small values.
 //   - Hash field TTLs (Redis 7.4) read from an RDB are kept and written
 //     back, but not enforced.
+//   - Distances use sin, cos and asin correctly rounded; glibc's, which
+//     Redis uses, are an ulp off in rare cases (which ones depends on the
+//     CPU), so a distance stored by STOREDIST can differ from Redis's in
+//     its last bit (about 0.4% of them).
+//   - On corrupt HyperLogLog values: a PFADD that fails part way changes
+//     nothing, and a byte past the end of a value reads as NUL (see
+//     hll.go).
 //   - The 512 MB limits on string growth (SETRANGE, APPEND, SETBIT,
 //     BITFIELD) also hold while loading, so a corrupt log cannot make the
 //     keyspace allocate without bound.
