@@ -84,21 +84,26 @@ func snapshotDataset(t *testing.T, ks keyspace.Keyspace) *dataset.Dataset {
 	return d
 }
 
-// loadFixture loads the files into a new keyspace whose clock is before
-// every expiry of the fixtures. It skips the test when a command is not
-// in the keyspace yet (streams, HyperLogLog and geo come later).
+// fixtureNow is the clock of the fixture loads, in unix ms: after every
+// stream delivery time the fixtures' XCLAIMs carry (XCLAIM's TIME is
+// cut to the present, as in Redis, so an earlier clock would change
+// them) and before every expiry (2026-11-21 15:17:30 UTC).
+const fixtureNow = 1795269450000
+
+// loadFixture loads the files into a new keyspace whose clock is
+// fixtureNow. It skips the test when a command is not in the keyspace.
 func loadFixture(t *testing.T, fsys vfs.FS, files []string, opts *LoadOptions) (keyspace.Keyspace, []FileResult, error) {
 	t.Helper()
-	clock := func() time.Time { return time.UnixMilli(1) }
+	clock := func() time.Time { return time.UnixMilli(fixtureNow) }
 	ks := keyspace.NewMemory(&keyspace.Options{Clock: clock})
 	var o LoadOptions
 	if opts != nil {
 		o = *opts
 	}
-	o.RDB = &rdb.ReaderOptions{Now: time.UnixMilli(1)}
+	o.RDB = &rdb.ReaderOptions{Now: time.UnixMilli(fixtureNow)}
 	var results []FileResult
 	for _, f := range files {
-		res, err := LoadFile(fsys, f, &KeyspaceTarget{KS: ks, Now: 1}, &o)
+		res, err := LoadFile(fsys, f, &KeyspaceTarget{KS: ks, Now: fixtureNow}, &o)
 		if errors.Is(err, ErrUnknownCommand) {
 			t.Skipf("the keyspace lacks a command of this fixture: %v", err)
 		}
