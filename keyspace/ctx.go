@@ -236,6 +236,25 @@ func (x *ctx) setIn(dbi int, key []byte, o *object) {
 	x.dirty = true
 }
 
+// addNew stores o under key in database dbi, where lookupWrite has just
+// found no key (so there is nothing to replace), and marks the command
+// dirty: setIn without its lookup, with the key string given.
+func (x *ctx) addNew(dbi int, key string, o *object) {
+	d := x.m.dbs[dbi]
+	sh := &d.shards[shardOf(bytesOf(key))]
+	if sh.m == nil {
+		sh.m = make(map[string]*object)
+	}
+	o.ver.Store(x.m.epoch)
+	sh.m[key] = o
+	d.keys++
+	if o.exp != 0 {
+		d.expires++
+		sh.expires++
+	}
+	x.dirty = true
+}
+
 // delete removes key from the current database, reporting whether it
 // existed (expired or not). It marks the command dirty when it did.
 func (x *ctx) delete(key []byte) bool { return x.deleteIn(x.c.DB, key) }

@@ -77,7 +77,8 @@ func copyInto(dst, src []byte) []byte {
 
 // setString makes key hold a copy of val, as Redis's setKey does: the
 // expiry becomes exp (0: none), or stays as it was when keepTTL is set.
-// o is the key's current object, found with lookupWrite (nil if none);
+// o is the key's current object, found with lookupWrite (nil only when
+// the key is absent: a new key is added without a second lookup);
 // a string object is reused.
 func (x *ctx) setString(key, val []byte, o *object, keepTTL bool, exp int64) {
 	if o != nil && o.typ == rdb.TypeString {
@@ -86,6 +87,14 @@ func (x *ctx) setString(key, val []byte, o *object, keepTTL bool, exp int64) {
 			x.setExpire(key, o, exp)
 		}
 		x.changed()
+		return
+	}
+	if o == nil && len(val) <= packedMax {
+		// A new key: key and value in one allocation (see packString),
+		// and no second lookup.
+		k, n := packString(key, val)
+		n.exp = exp
+		x.addNew(x.c.DB, k, n)
 		return
 	}
 	x.setObject(key, newString(val), o, keepTTL, exp)
