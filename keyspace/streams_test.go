@@ -1,0 +1,485 @@
+package keyspace_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aofrdb/aofrdb/rdb"
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+// Streams in the differential test. Their IDs are explicit or <ms>-*, so
+// both sides agree; "*" is used only on a key whose last ID is beyond
+// the clock (then it is the last ID plus one on both sides). Times the
+// clocks set (delivery and seen times) are compared as "recent" when
+// they are within ten minutes of now, exactly otherwise (TIME given in
+// the past).
+
+// recentWindow is how close to now a time must be to count as recent.
+const recentWindow = 10 * 60 * 1000
+
+func canonTime(t int64) string {
+	if d := time.Now().UnixMilli() - t; d > -recentWindow && d < recentWindow {
+		return "recent"
+	}
+	return strconv.FormatInt(t, 10)
+}
+
+func fmtID(id rdb.StreamID) string { return fmt.Sprintf("%d-%d", id.Ms, id.Seq) }
+
+// canonStream is the canonical text of a stream for the differential
+// test: everything RDB version 10 holds, times normalized.
+func canonStream(s *rdb.Stream) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "len=%d last=%s first=%s maxdel=%s added=%d entries:", s.Length, fmtID(s.LastID), fmtID(s.FirstID), fmtID(s.MaxDeletedID), s.EntriesAdded)
+	for _, e := range s.Entries {
+		fmt.Fprintf(&b, " %s%s", fmtID(e.ID), quoteAll(e.Fields))
+	}
+	groups := slices.Clone(s.Groups)
+	slices.SortFunc(groups, func(a, b rdb.StreamGroup) int { return strings.Compare(string(a.Name), string(b.Name)) })
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\n group %q last=%s read=%d pel:", g.Name, fmtID(g.LastDeliveredID), g.EntriesRead)
+		for _, p := range g.Pending {
+			fmt.Fprintf(&b, " %s/%q/%s/%d", fmtID(p.ID), p.Consumer, canonTime(p.DeliveryTimeMs), p.DeliveryCount)
+		}
+		cs := slices.Clone(g.Consumers)
+		slices.SortFunc(cs, func(a, b rdb.StreamConsumer) int { return strings.Compare(string(a.Name), string(b.Name)) })
+		for _, c := range cs {
+			fmt.Fprintf(&b, "\n  consumer %q seen=%s pending=", c.Name, canonTime(c.SeenTimeMs))
+			for _, id := range c.Pending {
+				b.WriteString(fmtID(id) + " ")
+			}
+		}
+	}
+	return b.String()
+}
+
+// normalizeTimes replaces the integers of v that are clock readings of
+// the last ten minutes by -1, and with idle set, those that are idle
+// times (small: -2; large: -3).
+func normalizeTimes(v resp.Value, idle bool) resp.Value {
+	if v.Type == resp.TypeInteger {
+		now := time.Now().UnixMilli()
+		switch d := now - v.Int; {
+		case d > -recentWindow && d < recentWindow:
+			v.Int = -1
+		}
+		return v
+	}
+	if len(v.Elems) > 0 {
+		elems := make([]resp.Value, len(v.Elems))
+		for i, e := range v.Elems {
+			elems[i] = normalizeTimes(e, idle)
+		}
+		v.Elems = elems
+	}
+	return v
+}
+
+func normIdle(v *resp.Value) {
+	if v.Type != resp.TypeInteger {
+		return
+	}
+	if v.Int < recentWindow {
+		v.Int = -2
+	} else {
+		v.Int = -3
+	}
+}
+
+var pelCount = regexp.MustCompile(`/\d+( |$)`)
+
+// relaxStreamReplay drops from a stream's canonical text what Redis's
+// propagation loses: the groups' entries-read counters (XREADGROUP
+// propagates XCLAIM ... LASTID, which leaves them) and consumers without
+// pending entries (XREADGROUP creates them silently when it serves a
+// consumer's history) and delivery counts (a history read counts a
+// delivery silently).
+func relaxStreamReplay(d keyData) keyData {
+	if d.Type != "stream" {
+		return d
+	}
+	lines := strings.Split(d.Value, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if strings.HasPrefix(l, "  consumer ") && strings.HasSuffix(l, "pending=") {
+			continue
+		}
+		if i := strings.Index(l, " read="); i >= 0 && strings.HasPrefix(l, " group ") {
+			j := strings.Index(l[i+1:], " ")
+			l = l[:i] + l[i+1+j:]
+			l = pelCount.ReplaceAllString(l, "/")
+		}
+		out = append(out, l)
+	}
+	d.Value = strings.Join(out, "\n")
+	return d
+}
+
+func init() {
+	replayRelax = relaxStreamReplay
+	blocking["xread"] = true
+	blocking["xreadgroup"] = true
+	replyNormalizers["xinfo"] = func(args []string, v resp.Value) resp.Value {
+		v = normalizeTimes(v, false)
+		if len(args) > 1 && strings.EqualFold(args[1], "consumers") && v.Type == resp.TypeArray {
+			for i := range v.Elems {
+				c := &v.Elems[i]
+				for j := 0; j+1 < len(c.Elems); j += 2 {
+					if string(c.Elems[j].Str) == "idle" {
+						normIdle(&c.Elems[j+1])
+					}
+				}
+			}
+		}
+		return v
+	}
+	replyNormalizers["xpending"] = func(args []string, v resp.Value) resp.Value {
+		if len(args) > 3 && v.Type == resp.TypeArray {
+			v.Elems = slices.Clone(v.Elems)
+			for i := range v.Elems {
+				if e := &v.Elems[i]; len(e.Elems) == 4 {
+					e.Elems = slices.Clone(e.Elems)
+					normIdle(&e.Elems[2])
+				}
+			}
+		}
+		return v
+	}
+	gens = append(gens,
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXAdd(r, randKey(r, k)) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXAdd(r, randKey(r, k)) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXAdd(r, randKey(r, k)) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXAddAuto(r) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			args := []string{"XDEL", randKey(r, k)}
+			for range 1 + r.IntN(3) {
+				args = append(args, streamEntryID(r))
+			}
+			return args
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			return append([]string{"XTRIM", randKey(r, k)}, streamTrim(r)...)
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			args := []string{"XSETID", randKey(r, k), streamEntryID(r)}
+			if r.IntN(3) == 0 {
+				args = append(args, "ENTRIESADDED", []string{"0", "5", "50", "500", "-1"}[r.IntN(5)])
+			}
+			if r.IntN(3) == 0 {
+				args = append(args, "MAXDELETEDID", streamEntryID(r))
+			}
+			return args
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXGroup(r, randKey(r, k)) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXGroup(r, randKey(r, k)) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXReadGroup(r, k) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXReadGroup(r, k) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			args := []string{"XREAD"}
+			if r.IntN(3) == 0 {
+				args = append(args, "COUNT", strconv.Itoa(r.IntN(5)))
+			}
+			if r.IntN(4) == 0 {
+				args = append(args, "BLOCK", []string{"0", "10", "-1"}[r.IntN(3)])
+			}
+			args = append(args, "STREAMS", randKey(r, k))
+			if r.IntN(3) == 0 {
+				args = append(args, randKey(r, k))
+			}
+			for range len(args) - slices.Index(args, "STREAMS") - 1 {
+				args = append(args, []string{"$", "0", streamEntryID(r), streamEntryID(r)}[r.IntN(4)])
+			}
+			return args
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			args := []string{"XACK", randKey(r, k), streamGroupName(r)}
+			for range 1 + r.IntN(3) {
+				args = append(args, streamEntryID(r))
+			}
+			return args
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return streamXClaim(r, randKey(r, k)) }},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			args := []string{"XAUTOCLAIM", randKey(r, k), streamGroupName(r), streamConsumerName(r), streamMinIdle(r), streamRangeID(r, "-")}
+			if r.IntN(2) == 0 {
+				args = append(args, "COUNT", []string{"1", "2", "5", "0", "x"}[r.IntN(5)])
+			}
+			if r.IntN(3) == 0 {
+				args = append(args, "JUSTID")
+			}
+			return args
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			key := randKey(r, k)
+			switch r.IntN(8) {
+			case 0:
+				return []string{"XINFO", "GROUPS", key}
+			case 1:
+				return []string{"XINFO", "CONSUMERS", key, streamGroupName(r)}
+			case 2:
+				return []string{"XINFO", "STREAM", key, "FULL"}
+			case 3:
+				return []string{"XINFO", "STREAM", key, "FULL", "COUNT", []string{"0", "1", "3", "-5"}[r.IntN(4)]}
+			case 4:
+				return [][]string{{"XINFO", "HELP"}, {"XINFO", "FOO", key}, {"XINFO", "STREAM"}, {"XINFO", "STREAM", key, "FULL", "X"}}[r.IntN(4)]
+			}
+			return []string{"XINFO", "STREAM", key}
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			args := []string{"XPENDING", randKey(r, k), streamGroupName(r)}
+			if r.IntN(4) == 0 {
+				return args
+			}
+			if r.IntN(3) == 0 {
+				args = append(args, "IDLE", streamMinIdle(r))
+			}
+			args = append(args, streamRangeID(r, "-"), streamRangeID(r, "+"), []string{"1", "2", "10", "0", "-1"}[r.IntN(5)])
+			if r.IntN(3) == 0 {
+				args = append(args, streamConsumerName(r))
+			}
+			return args
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string {
+			cmd := []string{"XRANGE", "XREVRANGE"}[r.IntN(2)]
+			a, b := streamRangeID(r, "-"), streamRangeID(r, "+")
+			if cmd == "XREVRANGE" {
+				a, b = b, a
+			}
+			args := []string{cmd, randKey(r, k), a, b}
+			if r.IntN(2) == 0 {
+				args = append(args, "COUNT", []string{"0", "1", "3", "-2", "x"}[r.IntN(5)])
+			}
+			return args
+		}},
+		gen{"streams", func(r *rand.Rand, k []string) []string { return []string{"XLEN", randKey(r, k)} }},
+	)
+}
+
+// streamMs picks the ms part of an entry ID: small numbers mostly, so
+// IDs collide, and a few larger ones under which streams keep growing.
+func streamMs(r *rand.Rand) uint64 {
+	switch r.IntN(10) {
+	case 0:
+		return 1000
+	case 1:
+		return 2000 + uint64(r.IntN(3))
+	}
+	return uint64(r.IntN(60))
+}
+
+func streamEntryID(r *rand.Rand) string {
+	switch r.IntN(30) {
+	case 0:
+		return "abc"
+	case 1:
+		return "18446744073709551615-18446744073709551615"
+	case 2:
+		return "0-0"
+	case 3:
+		return "-"
+	case 4:
+		return "1-x"
+	case 5:
+		return strconv.FormatUint(streamMs(r), 10)
+	}
+	return fmt.Sprintf("%d-%d", streamMs(r), r.IntN(4))
+}
+
+// streamRangeID picks a range bound: open ends, exclusive bounds, IDs.
+func streamRangeID(r *rand.Rand, open string) string {
+	switch r.IntN(8) {
+	case 0, 1:
+		return open
+	case 2:
+		return "(" + streamEntryID(r)
+	case 3:
+		return []string{"-", "+", "(-", "(0-0", "(18446744073709551615-18446744073709551615", "x"}[r.IntN(6)]
+	}
+	return streamEntryID(r)
+}
+
+func streamGroupName(r *rand.Rand) string    { return []string{"g1", "g2", "g3"}[r.IntN(3)] }
+func streamConsumerName(r *rand.Rand) string { return []string{"c1", "c2", "c3", "Alice"}[r.IntN(4)] }
+
+// streamMinIdle picks a min-idle time that no delivery of the test is
+// close to: 0, above any recent delivery's idle time, or negative.
+func streamMinIdle(r *rand.Rand) string {
+	return []string{"0", "0", "3600000", "-5", "x"}[r.IntN(5)]
+}
+
+func streamFields(r *rand.Rand) []string {
+	var out []string
+	n := 1 + r.IntN(3)
+	if r.IntN(3) == 0 {
+		n = 2 // the usual fields, shared with the node's master entry
+		return []string{"f", strconv.Itoa(r.IntN(1000)), "g", streamValue(r)}
+	}
+	for range n {
+		out = append(out, []string{"f", "g", "h", "123", "field"}[r.IntN(5)], streamValue(r))
+	}
+	return out
+}
+
+func streamValue(r *rand.Rand) string {
+	switch r.IntN(10) {
+	case 0:
+		return strings.Repeat("v", 60+r.IntN(400))
+	case 1:
+		return strconv.Itoa(r.IntN(100000) - 5000)
+	case 2:
+		return ""
+	}
+	return fmt.Sprintf("v%d", r.IntN(100))
+}
+
+func streamTrim(r *rand.Rand) []string {
+	var args []string
+	op := []string{"", "=", "~", "~"}[r.IntN(4)]
+	if r.IntN(2) == 0 {
+		args = append(args, "MAXLEN")
+		if op != "" {
+			args = append(args, op)
+		}
+		args = append(args, []string{"0", "1", "5", "20", "100", "150", "-1", "x"}[r.IntN(8)])
+	} else {
+		args = append(args, "MINID")
+		if op != "" {
+			args = append(args, op)
+		}
+		args = append(args, streamEntryID(r))
+	}
+	if r.IntN(5) == 0 {
+		args = append(args, "LIMIT", []string{"0", "1", "50", "100", "-1"}[r.IntN(5)])
+	}
+	return args
+}
+
+func streamXAdd(r *rand.Rand, key string) []string {
+	args := []string{"XADD", key}
+	if r.IntN(8) == 0 {
+		args = append(args, "NOMKSTREAM")
+	}
+	if r.IntN(5) == 0 {
+		args = append(args, streamTrim(r)...)
+	}
+	switch r.IntN(6) {
+	case 0, 1:
+		args = append(args, fmt.Sprintf("%d-*", streamMs(r)))
+	case 2:
+		args = append(args, "1000-*")
+	default:
+		args = append(args, streamEntryID(r))
+	}
+	return append(args, streamFields(r)...)
+}
+
+// streamAutoKey is the key of "*" IDs: its first entry has an ID far
+// beyond the clock, and no other generator touches it.
+const streamAutoKey = "{s}auto"
+
+func streamXAddAuto(r *rand.Rand) []string {
+	args := []string{"XADD", streamAutoKey}
+	if r.IntN(4) == 0 {
+		args = append(args, "MAXLEN", "~", []string{"10", "50", "150"}[r.IntN(3)])
+	}
+	if r.IntN(3) == 0 {
+		args = append(args, "99999999999999-*")
+	} else {
+		args = append(args, "NOMKSTREAM", "*")
+	}
+	return append(args, streamFields(r)...)
+}
+
+func streamXGroup(r *rand.Rand, key string) []string {
+	g := streamGroupName(r)
+	switch r.IntN(10) {
+	case 0, 1, 2:
+		args := []string{"XGROUP", "CREATE", key, g, []string{"$", "0", streamEntryID(r)}[r.IntN(3)]}
+		if r.IntN(2) == 0 {
+			args = append(args, "MKSTREAM")
+		}
+		if r.IntN(4) == 0 {
+			args = append(args, "ENTRIESREAD", []string{"0", "3", "-1", "-2", "x"}[r.IntN(5)])
+		}
+		return args
+	case 3:
+		args := []string{"XGROUP", "SETID", key, g, []string{"$", "0", "-", "+", streamEntryID(r)}[r.IntN(5)]}
+		if r.IntN(3) == 0 {
+			args = append(args, "ENTRIESREAD", []string{"0", "3", "-1", "x"}[r.IntN(4)])
+		}
+		return args
+	case 4:
+		return []string{"XGROUP", "DESTROY", key, g}
+	case 5, 6:
+		return []string{"XGROUP", "CREATECONSUMER", key, g, streamConsumerName(r)}
+	case 7:
+		return []string{"XGROUP", "DELCONSUMER", key, g, streamConsumerName(r)}
+	case 8:
+		return [][]string{{"XGROUP", "HELP"}, {"XGROUP", "FOO", key}, {"XGROUP", "CREATE", key}, {"XGROUP", "DESTROY", key, g, "x"}, {"XGROUP", "CREATE", key, g, "0", "FOO"}}[r.IntN(5)]
+	}
+	return []string{"XGROUP", "CREATE", key, g, "$", "MKSTREAM"}
+}
+
+func streamXReadGroup(r *rand.Rand, k []string) []string {
+	args := []string{"XREADGROUP", "GROUP", streamGroupName(r), streamConsumerName(r)}
+	if r.IntN(2) == 0 {
+		args = append(args, "COUNT", []string{"1", "2", "5", "0"}[r.IntN(4)])
+	}
+	if r.IntN(4) == 0 {
+		args = append(args, "NOACK")
+	}
+	if r.IntN(5) == 0 {
+		args = append(args, "BLOCK", "0")
+	}
+	keys := []string{randKey(r, k)}
+	if r.IntN(4) == 0 {
+		keys = append(keys, randKey(r, k))
+	}
+	args = append(args, "STREAMS")
+	args = append(args, keys...)
+	for range keys {
+		if r.IntN(3) == 0 {
+			args = append(args, []string{"0", streamEntryID(r), "$"}[r.IntN(3)])
+		} else {
+			args = append(args, ">")
+		}
+	}
+	return args
+}
+
+func streamXClaim(r *rand.Rand, key string) []string {
+	args := []string{"XCLAIM", key, streamGroupName(r), streamConsumerName(r), streamMinIdle(r)}
+	for range 1 + r.IntN(3) {
+		args = append(args, streamEntryID(r))
+	}
+	for range r.IntN(3) {
+		switch r.IntN(7) {
+		case 0:
+			args = append(args, "IDLE", []string{"0", "1000", "99999999999999999"}[r.IntN(3)])
+		case 1:
+			args = append(args, "TIME", []string{"1000000000000", "1000000000123", "99999999999999", "-1"}[r.IntN(4)])
+		case 2:
+			args = append(args, "RETRYCOUNT", []string{"0", "5", "x"}[r.IntN(3)])
+		case 3:
+			args = append(args, "FORCE")
+		case 4:
+			args = append(args, "JUSTID")
+		case 5:
+			args = append(args, "LASTID", streamEntryID(r))
+		case 6:
+			args = append(args, []string{"BOGUS", "IDLE"}[r.IntN(2)])
+		}
+	}
+	return args
+}
+
+// TestDifferentialStreams runs seeded random sequences of the stream
+// commands (and the generic ones, which meet streams) on both sides.
+func TestDifferentialStreams(t *testing.T) { runDifferential(t, "streams", "generic") }
