@@ -414,7 +414,9 @@ func xaddCommand(x *ctx) {
 		id = a.id
 	case s.lastID.Ms == a.id.Ms:
 		if s.lastID.Seq == ^uint64(0) {
-			x.err("ERR The ID specified in XADD is equal or smaller than the target stream top item")
+			// Redis fails here without setting errno, and words it as
+			// the other failure.
+			x.err("ERR Elements are too large to be stored")
 			return
 		}
 		id = streamID{Ms: s.lastID.Ms, Seq: s.lastID.Seq + 1}
@@ -661,10 +663,6 @@ func xreadCommand(x *ctx, group bool) {
 			}
 			if t < 0 {
 				x.err("ERR timeout is negative")
-				return
-			}
-			if t > 0 && t > 1<<63-1-x.now() {
-				x.err("ERR timeout is out of range")
 				return
 			}
 		case x.isC(i, "count") && more > 0:

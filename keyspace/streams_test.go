@@ -483,3 +483,184 @@ func streamXClaim(r *rand.Rand, key string) []string {
 // TestDifferentialStreams runs seeded random sequences of the stream
 // commands (and the generic ones, which meet streams) on both sides.
 func TestDifferentialStreams(t *testing.T) { runDifferential(t, "streams", "generic") }
+
+// TestStreamNodes checks against redis-server that streams are split
+// into nodes as Redis splits them (by entry count and by listpack
+// bytes), which approximate trims and XINFO STREAM reveal.
+func TestStreamNodes(t *testing.T) {
+	t.Parallel()
+	d := newDiffer(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 4 {
+		key := fmt.Sprintf("s%d", round)
+		n := 300 + r.IntN(400)
+		for i := 1; i <= n; i++ {
+			var fields []string
+			switch r.IntN(12) {
+			case 0:
+				fields = []string{"f", strings.Repeat("x", r.IntN(900)), "g", "1"}
+			case 1:
+				fields = []string{"other", "1", "fields", "2", "three", "3"}
+			case 2:
+				fields = []string{"f", strconv.Itoa(r.IntN(1 << 20)), "g", strconv.Itoa(-r.IntN(70000))}
+			case 3:
+				fields = []string{"f", strings.Repeat("y", 60+r.IntN(10))}
+			default:
+				fields = []string{"f", fmt.Sprintf("v%d", i), "g", "12"}
+			}
+			if round%2 == 1 {
+				// IDs whose sequence goes down when ms goes up: negative
+				// sequence deltas.
+				d.do(append([]string{"XADD", key, fmt.Sprintf("%d-%d", i*3+r.IntN(2), 100-i%50)}, fields...)...)
+			} else {
+				d.do(append([]string{"XADD", key, fmt.Sprintf("%d-*", 1000+i/3)}, fields...)...)
+			}
+			if r.IntN(40) == 0 {
+				d.do("XINFO", "STREAM", key)
+			}
+		}
+		d.do("XINFO", "STREAM", key)
+		for range 60 {
+			d.do("XDEL", key, fmt.Sprintf("%d-%d", 1000+r.IntN(n/3), r.IntN(3)))
+		}
+		// Delete whole nodes and the tail.
+		for i := 0; i < 150; i++ {
+			d.do("XDEL", key, fmt.Sprintf("%d-%d", 1000+(n/3-10)+i/3, i%3))
+		}
+		d.do("XINFO", "STREAM", key)
+		d.do("XADD", key, "MAXLEN", "~", "100000", fmt.Sprintf("%d-*", 5000), "f", "1")
+		d.check()
+		for _, trim := range [][]string{
+			{"MAXLEN", "~", strconv.Itoa(n - 150)},
+			{"MINID", "~", fmt.Sprintf("%d-0", 1000+n/6)},
+			{"MAXLEN", "~", "10", "LIMIT", "150"},
+			{"MAXLEN", "=", strconv.Itoa(n / 3)},
+			{"MINID", "~", fmt.Sprintf("%d-0", 1000+n/4)},
+			{"MAXLEN", "~", "0"},
+		} {
+			d.do("XINFO", "STREAM", key)
+			d.do(append([]string{"XTRIM", key}, trim...)...)
+			d.do("XRANGE", key, "-", "+", "COUNT", "3")
+			d.do("XADD", key, "MINID", "~", fmt.Sprintf("%d-0", 1000+n/5), "9000-*", "f", "v")
+			d.check()
+		}
+	}
+}
+
+// TestStreamIDParse checks ID parsing and the ordering errors against
+// redis-server.
+func TestStreamIDParse(t *testing.T) {
+	t.Parallel()
+	d := newDiffer(t)
+	ids := []string{
+		"0", "1", "1-0", "1-1", "01-2", "+3-4", " 5-6", "5 -6", "-1-0", "1--1", "1-+2",
+		"18446744073709551615", "18446744073709551616-0", "18446744073709551615-18446744073709551615",
+		"-0-0", "", "-", "+", "*", "1-*", "*-1", "1-**", "1-", "-1", "2-\x00x", "1\x003", "abc",
+		strings.Repeat("1", 127), strings.Repeat("0", 127), strings.Repeat("0", 128), "(1-0", "(", "((1",
+		"\t7-1", "7-1\n", "1-18446744073709551615", "9223372036854775808-9223372036854775808",
+	}
+	for _, id := range ids {
+		d.do("XADD", "k", id, "f", "v")
+		d.do("XRANGE", "k", id, "+")
+		d.do("XRANGE", "k", "-", id)
+		d.do("XREVRANGE", "k", id, "-")
+		d.do("XDEL", "k", id)
+		d.do("XSETID", "k", id)
+		d.do("XGROUP", "CREATE", "k", "g"+id, id)
+		d.do("XGROUP", "SETID", "k", "g"+id, id)
+		d.do("XADD", "k", "MINID", id, "9223372036854775807-*", "f", "v")
+		d.do("XREAD", "STREAMS", "k", id)
+		d.do("XPENDING", "k", "g"+id, id, "+", "10")
+		d.do("XAUTOCLAIM", "k", "g"+id, "c", "0", id)
+	}
+	d.do("DEL", "k")
+	d.do("XADD", "k", "5-18446744073709551615", "f", "v")
+	d.do("XADD", "k", "5-*", "f", "v")
+	d.do("XADD", "k", "4-*", "f", "v")
+	d.do("XADD", "k", "0-0", "f", "v")
+	d.do("XADD", "k", "6-*", "f", "v")
+	d.do("XSETID", "k", "18446744073709551615-18446744073709551615")
+	d.do("XADD", "k", "*", "f", "v")
+	d.do("XADD", "k", "1-1", "f")
+	d.do("XADD", "k", "MAXLEN", "1")
+	d.do("XADD", "k", "MAXLEN", "1", "MINID", "1", "*", "f", "v")
+	d.do("XADD", "k", "LIMIT", "5", "*", "f", "v")
+	d.do("XADD", "k", "LIMIT", "0", "7-*", "f", "v")
+	d.do("XADD", "k", "MAXLEN", "1", "LIMIT", "5", "*", "f", "v")
+	d.do("XADD", "k", "MAXLEN", "-1", "*", "f", "v")
+	d.do("XADD", "k", "MAXLEN", "~", "1", "LIMIT", "-1", "*", "f", "v")
+	d.do("XTRIM", "k")
+	d.do("XTRIM", "k", "LIMIT", "1")
+	d.do("XTRIM", "k", "FOO")
+	d.do("XREAD", "BLOCK", "x", "STREAMS", "k", "0")
+	d.do("XREAD", "BLOCK", "-1", "STREAMS", "k", "0")
+	d.do("XREAD", "BLOCK", "9223372036854775807", "STREAMS", "k", "0")
+	d.do("XREAD", "STREAMS", "k")
+	d.do("XREAD", "STREAMS", "k", ">")
+	d.do("XREAD", "GROUP", "g", "c", "STREAMS", "k", "0")
+	d.do("XREAD", "NOACK", "STREAMS", "k", "0")
+	d.do("XREADGROUP", "STREAMS", "k", "0", "1", "2")
+	d.do("XREADGROUP", "GROUP", "nogroup", "c", "STREAMS", "k", ">")
+	d.do("XGROUP", "CREATE", "k", "g", "$")
+	d.do("XREADGROUP", "GROUP", "g", "c", "STREAMS", "k", "$")
+	d.do("XREADGROUP", "GROUP", "g", "c", "BLOCK", "100", "STREAMS", "k", ">")
+	d.do("XSETID", "k", "1-0", "MAXDELETEDID", "2-0")
+	d.do("XSETID", "k", "1-0", "ENTRIESADDED", "-2")
+	d.do("XSETID", "nokey", "1-0")
+	d.do("XCLAIM", "k", "g", "c", "x", "1-0")
+	d.do("XCLAIM", "k", "g", "c", "0", "1-0", "IDLE", "x")
+	d.do("XCLAIM", "nokey", "g", "c", "0", "1-0")
+	d.do("XAUTOCLAIM", "k", "g", "c", "0", "0", "COUNT", "0")
+	d.do("XAUTOCLAIM", "k", "g", "c", "0", "0", "COUNT", "576460752303423488")
+	d.do("XPENDING", "k", "g", "-", "+")
+	d.do("XPENDING", "k", "g", "IDLE", "5", "-", "+")
+	d.check()
+}
+
+// TestStreamGroups runs the group commands on fixed data, with explicit
+// delivery times, and checks replies, data and replay.
+func TestStreamGroups(t *testing.T) {
+	t.Parallel()
+	d := newDiffer(t)
+	for i := 1; i <= 12; i++ {
+		d.do("XADD", "s", fmt.Sprintf("%d-0", i), "f", strconv.Itoa(i))
+	}
+	d.do("XGROUP", "CREATE", "s", "g", "0")
+	d.do("XGROUP", "CREATE", "s", "g2", "$", "ENTRIESREAD", "12")
+	d.do("XREADGROUP", "GROUP", "g", "alice", "COUNT", "3", "STREAMS", "s", ">")
+	d.do("XREADGROUP", "GROUP", "g", "bob", "COUNT", "2", "NOACK", "STREAMS", "s", ">")
+	d.do("XREADGROUP", "GROUP", "g", "carol", "COUNT", "2", "STREAMS", "s", ">")
+	d.do("XDEL", "s", "2-0", "7-0")
+	d.do("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", "0")
+	d.do("XINFO", "GROUPS", "s")
+	d.do("XPENDING", "s", "g")
+	d.do("XPENDING", "s", "g", "-", "+", "10", "alice")
+	d.do("XCLAIM", "s", "g", "bob", "0", "1-0", "2-0", "3-0", "TIME", "1000000000000", "RETRYCOUNT", "7")
+	d.do("XCLAIM", "s", "g", "dave", "0", "9-0", "FORCE", "TIME", "1000000000001")
+	d.do("XCLAIM", "s", "g", "dave", "0", "10-0", "FORCE", "JUSTID", "TIME", "1000000000002")
+	d.do("XCLAIM", "s", "g", "erin", "0", "11-0", "LASTID", "11-0", "JUSTID")
+	d.do("XCLAIM", "s", "g", "erin", "0", "12-5", "LASTID", "12-0", "JUSTID")
+	d.do("XINFO", "STREAM", "s", "FULL")
+	d.do("XAUTOCLAIM", "s", "g", "frank", "3600000", "0", "COUNT", "1")
+	d.do("XAUTOCLAIM", "s", "g", "frank", "0", "0", "COUNT", "2", "JUSTID")
+	d.do("XAUTOCLAIM", "s", "g", "frank", "0", "(1-0")
+	d.do("XGROUP", "CREATECONSUMER", "s", "g", "idle")
+	d.do("XGROUP", "CREATECONSUMER", "s", "g", "idle")
+	d.do("XINFO", "CONSUMERS", "s", "g")
+	d.do("XACK", "s", "g", "1-0", "3-0", "99-0")
+	d.do("XGROUP", "DELCONSUMER", "s", "g", "frank")
+	d.do("XGROUP", "SETID", "s", "g", "5-0", "ENTRIESREAD", "3")
+	d.do("XINFO", "GROUPS", "s")
+	d.do("XTRIM", "s", "MAXLEN", "3")
+	d.do("XINFO", "GROUPS", "s")
+	d.do("XINFO", "STREAM", "s", "FULL", "COUNT", "1")
+	d.do("XREADGROUP", "GROUP", "g2", "x", "NOACK", "STREAMS", "s", ">")
+	d.do("XADD", "s", "20-0", "f", "v")
+	d.do("XREADGROUP", "GROUP", "g2", "x", "NOACK", "STREAMS", "s", ">")
+	d.do("XINFO", "GROUPS", "s")
+	d.do("XGROUP", "DESTROY", "s", "g")
+	d.do("XGROUP", "DESTROY", "s", "g")
+	d.do("XGROUP", "CREATE", "m", "g", "$", "MKSTREAM")
+	d.do("XINFO", "STREAM", "m")
+	d.check()
+}
