@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func sid(ms, seq uint64) streamID { return streamID{Ms: ms, Seq: seq} }
+
 func TestParseStreamID(t *testing.T) {
 	max := maxStreamID
 	for _, c := range []struct {
@@ -14,17 +16,17 @@ func TestParseStreamID(t *testing.T) {
 		want             streamID
 		seqGiven, wantOK bool
 	}{
-		{in: "1-2", want: streamID{1, 2}, seqGiven: true, wantOK: true},
-		{in: "7", missing: 9, want: streamID{7, 9}, seqGiven: true, wantOK: true},
-		{in: "-", want: streamID{}, seqGiven: true, wantOK: true},
+		{in: "1-2", want: sid(1, 2), seqGiven: true, wantOK: true},
+		{in: "7", missing: 9, want: sid(7, 9), seqGiven: true, wantOK: true},
+		{in: "-", want: sid(0, 0), seqGiven: true, wantOK: true},
 		{in: "+", want: max, seqGiven: true, wantOK: true},
 		{in: "-", strict: true},
 		{in: "+", strict: true},
-		{in: "5-*", star: true, want: streamID{5, 0}, wantOK: true},
+		{in: "5-*", star: true, want: sid(5, 0), wantOK: true},
 		{in: "5-*"},
 		{in: "*-1", star: true},
-		{in: "01-02", want: streamID{1, 2}, seqGiven: true, wantOK: true},
-		{in: " 3-+4", want: streamID{3, 4}, seqGiven: true, wantOK: true},
+		{in: "01-02", want: sid(1, 2), seqGiven: true, wantOK: true},
+		{in: " 3-+4", want: sid(3, 4), seqGiven: true, wantOK: true},
 		{in: "-1"},
 		{in: "1--1"},
 		{in: "1-"},
@@ -33,9 +35,9 @@ func TestParseStreamID(t *testing.T) {
 		{in: "18446744073709551615-18446744073709551615", want: max, seqGiven: true, wantOK: true},
 		{in: "18446744073709551616"},
 		{in: "-0-1"},
-		{in: "2-\x00junk", want: streamID{2, 0}, seqGiven: true},
-		{in: "3\x00-junk", want: streamID{3, 0}, seqGiven: true, wantOK: true},
-		{in: strings.Repeat("0", 127) + "", want: streamID{}, seqGiven: true, wantOK: true},
+		{in: "2-\x00junk", want: sid(2, 0), seqGiven: true},
+		{in: "3\x00-junk", want: sid(3, 0), seqGiven: true, wantOK: true},
+		{in: strings.Repeat("0", 127) + "", want: sid(0, 0), seqGiven: true, wantOK: true},
 		{in: strings.Repeat("0", 128)},
 	} {
 		got, seqGiven, ok := parseStreamID([]byte(c.in), c.missing, c.strict, c.star)
@@ -47,19 +49,19 @@ func TestParseStreamID(t *testing.T) {
 }
 
 func TestStreamIDOrder(t *testing.T) {
-	if id, ok := incrID(streamID{1, ^uint64(0)}); !ok || id != (streamID{2, 0}) {
+	if id, ok := incrID(sid(1, ^uint64(0))); !ok || id != (sid(2, 0)) {
 		t.Errorf("incrID: %v %v", id, ok)
 	}
-	if id, ok := incrID(maxStreamID); ok || id != (streamID{}) {
+	if id, ok := incrID(maxStreamID); ok || id != (sid(0, 0)) {
 		t.Errorf("incrID(max): %v %v", id, ok)
 	}
-	if id, ok := decrID(streamID{2, 0}); !ok || id != (streamID{1, ^uint64(0)}) {
+	if id, ok := decrID(sid(2, 0)); !ok || id != (sid(1, ^uint64(0))) {
 		t.Errorf("decrID: %v %v", id, ok)
 	}
-	if id, ok := decrID(streamID{}); ok || id != maxStreamID {
+	if id, ok := decrID(sid(0, 0)); ok || id != maxStreamID {
 		t.Errorf("decrID(0-0): %v %v", id, ok)
 	}
-	if compareStreamID(streamID{1, 5}, streamID{2, 0}) >= 0 || compareStreamID(streamID{2, 0}, streamID{2, 0}) != 0 {
+	if compareStreamID(sid(1, 5), sid(2, 0)) >= 0 || compareStreamID(sid(2, 0), sid(2, 0)) != 0 {
 		t.Error("compareStreamID")
 	}
 }
@@ -69,7 +71,7 @@ func TestRaxNodes(t *testing.T) {
 	if n := s.raxNodes(); n != 1 {
 		t.Errorf("empty: %d nodes", n)
 	}
-	s.appendEntry(streamID{1, 0}, [][]byte{[]byte("f"), []byte("v")})
+	s.appendEntry(sid(1, 0), [][]byte{[]byte("f"), []byte("v")})
 	if n := s.raxNodes(); n != 2 {
 		t.Errorf("one key: %d nodes", n)
 	}
