@@ -860,3 +860,47 @@ func TestStreamPersistence(t *testing.T) {
 
 // v9Relax matches what RDB version 9 does not keep.
 var v9Relax = regexp.MustCompile(` (first|maxdel|added|read)=\S+`)
+
+// TestStreamsRESP3 compares the RESP3 replies byte for byte (maps and
+// nulls); no reply holds a clock reading.
+func TestStreamsRESP3(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, "")
+	rc := srv.Client()
+	rc.Must("HELLO", "3")
+	ks := keyspace.NewMemory(nil)
+	for _, args := range [][]string{
+		{"XADD", "s", "1-1", "f", "v", "g", "w"}, {"XADD", "s", "2-0", "f", "x"}, {"XADD", "s", "NOMKSTREAM", "3-0", "a", "b"},
+		{"XADD", "nokey", "NOMKSTREAM", "1-0", "a", "b"}, {"XRANGE", "s", "-", "+"}, {"XRANGE", "s", "-", "+", "COUNT", "0"},
+		{"XREVRANGE", "s", "+", "(1-1"}, {"XREAD", "STREAMS", "s", "nokey", "0", "0"}, {"XREAD", "STREAMS", "s", "$"},
+		{"XREAD", "BLOCK", "0", "STREAMS", "nokey", "0"}, {"XINFO", "STREAM", "s", "FULL"}, {"XGROUP", "CREATE", "s", "g", "0"},
+		{"XCLAIM", "s", "g", "c", "0", "1-1", "2-0", "FORCE", "TIME", "1000000000000", "RETRYCOUNT", "3"},
+		{"XINFO", "STREAM", "s"}, {"XINFO", "GROUPS", "s"},
+		{"XPENDING", "s", "g"}, {"XGROUP", "CREATE", "e", "g", "$", "MKSTREAM"},
+		{"XINFO", "STREAM", "e"}, {"XPENDING", "e", "g"}, {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "e", ">"},
+		{"XAUTOCLAIM", "s", "g", "d", "0", "0", "JUSTID"}, {"XINFO", "HELP"}, {"XGROUP", "HELP"},
+		{"XDEL", "s", "1-1"}, {"XSETID", "s", "9-0"}, {"XTRIM", "s", "MAXLEN", "0"}, {"XINFO", "STREAM", "s"},
+	} {
+		c := keyspace.Call{Write: true, Reply: keyspace.Reply{RESP3: true}}
+		bargs := make([][]byte, len(args))
+		for i, a := range args {
+			bargs[i] = []byte(a)
+			c.Args = append(c.Args, []byte(a))
+		}
+		if err := ks.Exec(&c); err != nil {
+			t.Fatal(err)
+		}
+		var theirs []byte
+		if args[0] == "XREAD" && args[1] == "BLOCK" {
+			rc.Must("MULTI")
+			rc.Raw(bargs...)
+			exec := rc.Raw([]byte("EXEC"))
+			theirs = exec[len("*1\r\n"):]
+		} else {
+			theirs = rc.Raw(bargs...)
+		}
+		if !bytes.Equal(c.Reply.Buf, theirs) {
+			t.Errorf("%q:\n ours  %q\n redis %q", args, c.Reply.Buf, theirs)
+		}
+	}
+}
