@@ -16,6 +16,7 @@ import (
 
 	"github.com/aofrdb/aofrdb/aof"
 	"github.com/aofrdb/aofrdb/internal/redistest"
+	"github.com/aofrdb/aofrdb/internal/testenv"
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/rdb"
 	"github.com/aofrdb/aofrdb/resp"
@@ -901,6 +902,54 @@ func TestStreamsRESP3(t *testing.T) {
 		}
 		if !bytes.Equal(c.Reply.Buf, theirs) {
 			t.Errorf("%q:\n ours  %q\n redis %q", args, c.Reply.Buf, theirs)
+		}
+	}
+}
+
+// TestStreamRandomArgs runs stream commands with arguments drawn from a
+// pool of their keywords, IDs and numbers: nothing panics, every reply
+// is one RESP reply, and what was logged replays without error.
+func TestStreamRandomArgs(t *testing.T) {
+	t.Parallel()
+	r := testenv.Rand(t)
+	ks := keyspace.NewMemory(nil)
+	replica := keyspace.NewMemory(nil)
+	names := []string{"XADD", "XDEL", "XTRIM", "XSETID", "XLEN", "XRANGE", "XREVRANGE", "XREAD", "XREADGROUP",
+		"XGROUP", "XACK", "XPENDING", "XCLAIM", "XAUTOCLAIM", "XINFO"}
+	tokens := []string{"s", "s", "t", "g", "c", "0", "1", "-1", "5", "100", "*", "1-*", "$", ">", "-", "+", "(1-0", "1-0", "2-1",
+		"18446744073709551615-18446744073709551615", "MAXLEN", "MINID", "~", "=", "LIMIT", "NOMKSTREAM", "COUNT", "BLOCK",
+		"STREAMS", "GROUP", "NOACK", "CREATE", "SETID", "DESTROY", "CREATECONSUMER", "DELCONSUMER", "MKSTREAM",
+		"ENTRIESREAD", "ENTRIESADDED", "MAXDELETEDID", "IDLE", "TIME", "RETRYCOUNT", "FORCE", "JUSTID", "LASTID",
+		"STREAM", "GROUPS", "CONSUMERS", "FULL", "HELP", "f", "v", ""}
+	n := 20000
+	if testing.Short() {
+		n = 3000
+	}
+	for i := range n {
+		args := [][]byte{[]byte(names[r.IntN(len(names))])}
+		for range r.IntN(10) {
+			args = append(args, []byte(tokens[r.IntN(len(tokens))]))
+		}
+		if i%4 == 0 {
+			// A plausible XADD keeps the streams filled.
+			args = [][]byte{[]byte("XADD"), []byte("s"), []byte(fmt.Sprintf("%d-*", 1+i/100)), []byte("f"), []byte("v")}
+		}
+		c := keyspace.Call{Write: true, Args: args, Loading: r.IntN(10) == 0}
+		if err := ks.Exec(&c); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		rd := resp.NewReader(bytes.NewReader(c.Reply.Buf))
+		if _, err := rd.ReadReply(); err != nil {
+			t.Fatalf("%q: reply %q: %v", args, c.Reply.Buf, err)
+		}
+		if _, err := rd.ReadReply(); err != io.EOF {
+			t.Fatalf("%q: more than one reply: %q", args, c.Reply.Buf)
+		}
+		for _, rec := range c.Log {
+			rc := keyspace.Call{DB: rec.DB, Args: rec.Args, Write: true, Loading: true}
+			if err := replica.Exec(&rc); err != nil || bytes.HasPrefix(rc.Reply.Buf, []byte("-")) {
+				t.Fatalf("%q logged %q, which replays as %v %s", args, rec.Args, err, rc.Reply.Buf)
+			}
 		}
 	}
 }
