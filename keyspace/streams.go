@@ -643,10 +643,6 @@ func xrangeCommand(x *ctx, rev bool) {
 // xreadCommand is XREAD and XREADGROUP. They never block: with BLOCK and
 // nothing to serve they reply as Redis does when it cannot block.
 func xreadCommand(x *ctx, group bool) {
-	name := "XREAD"
-	if group {
-		name = "XREADGROUP"
-	}
 	var count int64
 	streamsArg, nstreams := 0, 0
 	noack := false
@@ -676,7 +672,7 @@ func xreadCommand(x *ctx, group bool) {
 			streamsArg = i + 1
 			nstreams = x.nargs() - streamsArg
 			if nstreams%2 != 0 {
-				x.err("ERR Unbalanced " + name + " list of streams: for each stream key an ID or '$' must be specified.")
+				x.err("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
 				return
 			}
 			nstreams /= 2

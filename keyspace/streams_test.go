@@ -953,3 +953,72 @@ func TestStreamRandomArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamErrors checks error replies that the random generators
+// rarely reach.
+func TestStreamErrors(t *testing.T) {
+	t.Parallel()
+	d := newDiffer(t)
+	d.do("SET", "str", "x")
+	for _, args := range [][]string{
+		{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s"},
+		{"XREAD", "STREAMS", "s", "t", "0"},
+		{"XREAD", "COUNT", "x", "STREAMS", "s", "0"},
+		{"XREAD", "STREAMS", "str", "0"},
+		{"XREADGROUP", "GROUP", "g", "STREAMS", "s", ">"},
+		{"XADD", "str", "*", "f", "v"},
+		{"XLEN", "str"}, {"XRANGE", "str", "-", "+"}, {"XDEL", "str", "1"}, {"XTRIM", "str", "MAXLEN", "1"},
+		{"XINFO", "STREAM", "str"}, {"XINFO", "STREAM", "nokey"}, {"XPENDING", "str", "g"}, {"XACK", "str", "g", "1"},
+		{"XCLAIM", "str", "g", "c", "0", "1"}, {"XAUTOCLAIM", "str", "g", "c", "0", "0"}, {"XSETID", "str", "1"},
+		{"XGROUP", "CREATE", "str", "g", "$"}, {"XGROUP", "CREATE", "nokey", "g", "$"}, {"XGROUP", "SETID", "nokey", "g", "$"},
+		{"XGROUP"}, {"XGROUP", "create"}, {"XGROUP", "destroy", "k", "g", "x", "y"}, {"XINFO"}, {"XINFO", "consumers", "k"},
+		{"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM", "ENTRIESREAD", "1", "MKSTREAM"},
+		{"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"},
+		{"XGROUP", "CREATE", "s", "g", "$"},
+		{"XGROUP", "CREATECONSUMER", "s", "nogroup", "c"},
+		{"XGROUP", "DELCONSUMER", "s", "g", "nobody"},
+		{"XGROUP", "SETID", "s", "g", "0", "ENTRIESREAD"},
+		{"XGROUP", "SETID", "s", "g", "0", "MKSTREAM"},
+		{"XGROUP", "HELP", "x"},
+		{"XINFO", "HELP", "x"},
+		{"XINFO", "STREAM", "s", "FULL", "COUNT"},
+		{"XINFO", "STREAM", "s", "FULL", "COUNT", "x"},
+		{"XINFO", "STREAM", "s", "PARTIAL"},
+		{"XINFO", "CONSUMERS", "s", "nogroup"},
+		{"XINFO", "GROUPS", "s", "x"},
+		{"XADD", "s", "MAXLEN", "~", "1", "LIMIT", "x", "*", "f", "v"},
+		{"XADD", "s", "MINID", "x", "*", "f", "v"},
+		{"XADD", "s", "NOMKSTREAM"},
+		{"XADD", "s", "1-1", "f", "v", "g"},
+		{"XTRIM", "s", "MAXLEN", "x"},
+		{"XCLAIM", "s", "g", "c", "0", "1-0", "TIME", "x"},
+		{"XCLAIM", "s", "g", "c", "0", "1-0", "RETRYCOUNT", "x"},
+		{"XCLAIM", "s", "g", "c", "0", "1-0", "LASTID", "x"},
+		{"XAUTOCLAIM", "s", "g", "c", "x", "0"},
+		{"XAUTOCLAIM", "s", "g", "c", "0", "x"},
+		{"XAUTOCLAIM", "s", "g", "c", "0", "(18446744073709551615-18446744073709551615"},
+		{"XAUTOCLAIM", "s", "g", "c", "0", "0", "FOO"},
+		{"XAUTOCLAIM", "s", "nogroup", "c", "0", "0"},
+		{"XPENDING", "s", "g", "-", "+"},
+		{"XPENDING", "s", "g", "x", "+", "1"},
+		{"XPENDING", "s", "g", "-", "+", "x"},
+		{"XPENDING", "s", "nogroup"},
+		{"XRANGE", "s", "(18446744073709551615-18446744073709551615", "+"},
+		{"XRANGE", "s", "-", "(0-0"},
+		{"XRANGE", "s", "-", "+", "COUNT"},
+		{"XRANGE", "s", "-", "+", "LIMIT", "1"},
+		{"XSETID", "s", "1", "ENTRIESADDED"},
+		{"XSETID", "s", "1", "FOO", "1"},
+	} {
+		d.do(args...)
+	}
+	d.check()
+}
+
+// TestXReadGroupUnbalanced is the XREADGROUP form of the unbalanced
+// streams error, which Redis words as XREAD's.
+func TestXReadGroupUnbalanced(t *testing.T) {
+	t.Parallel()
+	d := newDiffer(t)
+	d.do("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "t", ">")
+}
