@@ -266,20 +266,28 @@ func (s *stream) nodeFor(id streamID) int {
 	return i - 1
 }
 
-// find returns the node and position of the live entry id, or -1, -1.
+// find returns the node and position of the live entry id, or -1, -1,
+// as streamEntryExists: the first live entry at or after id, in the
+// nodes' order from the node that would hold id, must be id. (A node's
+// deleted entries may have IDs greater than later live ones, after
+// XSETID lowered the last ID, so nodes are scanned as Redis scans them.)
 func (s *stream) find(id streamID) (int, int) {
-	ni := s.nodeFor(id)
-	if ni < 0 {
-		return -1, -1
+	ni := 0
+	if id != minStreamID {
+		ni = max(s.nodeFor(id), 0)
 	}
-	n := s.nodes[ni]
-	j, ok := slices.BinarySearchFunc(n.entries, id, func(e rdb.StreamEntry, id streamID) int {
-		return compareStreamID(e.ID, id)
-	})
-	if !ok || n.entries[j].Fields == nil {
-		return -1, -1
+	for ; ni < len(s.nodes); ni++ {
+		for j, e := range s.nodes[ni].entries {
+			if e.Fields == nil || compareStreamID(e.ID, id) < 0 {
+				continue
+			}
+			if e.ID == id {
+				return ni, j
+			}
+			return -1, -1
+		}
 	}
-	return ni, j
+	return -1, -1
 }
 
 // entry returns the live entry id.
@@ -310,40 +318,45 @@ func (s *stream) remove(id streamID) bool {
 }
 
 // each calls fn for the live entries from start to end (inclusive), in
-// ID order or reversed, until fn returns false.
+// the nodes' order or reversed, until fn returns false. It iterates as
+// Redis's stream iterator: from the node that would hold start (end when
+// reversed), through every entry, stopping at the first live one past
+// the range.
 func (s *stream) each(start, end streamID, rev bool, fn func(e rdb.StreamEntry) bool) {
-	if compareStreamID(start, end) > 0 || len(s.nodes) == 0 {
+	if len(s.nodes) == 0 {
 		return
 	}
-	byID := func(e rdb.StreamEntry, id streamID) int { return compareStreamID(e.ID, id) }
 	if !rev {
-		for ni := max(s.nodeFor(start), 0); ni < len(s.nodes); ni++ {
-			es := s.nodes[ni].entries
-			j, _ := slices.BinarySearchFunc(es, start, byID)
-			for ; j < len(es); j++ {
-				e := es[j]
-				if compareStreamID(e.ID, end) > 0 {
-					return
+		ni := 0
+		if start != minStreamID {
+			ni = max(s.nodeFor(start), 0)
+		}
+		for ; ni < len(s.nodes); ni++ {
+			for _, e := range s.nodes[ni].entries {
+				if e.Fields == nil || compareStreamID(e.ID, start) < 0 {
+					continue
 				}
-				if e.Fields != nil && !fn(e) {
+				if compareStreamID(e.ID, end) > 0 || !fn(e) {
 					return
 				}
 			}
 		}
 		return
 	}
-	for ni := s.nodeFor(end); ni >= 0; ni-- {
-		es := s.nodes[ni].entries
-		j, ok := slices.BinarySearchFunc(es, end, byID)
-		if !ok {
-			j--
+	ni := len(s.nodes) - 1
+	if end != minStreamID {
+		if i := s.nodeFor(end); i >= 0 {
+			ni = i
 		}
-		for ; j >= 0; j-- {
+	}
+	for ; ni >= 0; ni-- {
+		es := s.nodes[ni].entries
+		for j := len(es) - 1; j >= 0; j-- {
 			e := es[j]
-			if compareStreamID(e.ID, start) < 0 {
-				return
+			if e.Fields == nil || compareStreamID(e.ID, end) > 0 {
+				continue
 			}
-			if e.Fields != nil && !fn(e) {
+			if compareStreamID(e.ID, start) < 0 || !fn(e) {
 				return
 			}
 		}
