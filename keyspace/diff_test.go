@@ -68,6 +68,10 @@ var fixups = map[string]func(args []string, ours, theirs resp.Value) [][]string{
 // their reply types must still match.
 var skipReply = map[string]bool{"spop": true, "srandmember": true, "randomkey": true}
 
+// replyNormalizers rewrite the replies of commands whose replies hold
+// clock readings (XPENDING's idle times) before they are compared.
+var replyNormalizers = map[string]func(args []string, v resp.Value) resp.Value{}
+
 func lower(s string) string { return strings.ToLower(s) }
 
 // do runs a command on both sides and compares the replies.
@@ -119,6 +123,9 @@ func (d *differ) do(args ...string) resp.Value {
 		return ours
 	}
 	o, r := normalize(name, ours), normalize(name, theirs)
+	if f := replyNormalizers[name]; f != nil {
+		o, r = f(args, o), f(args, r)
+	}
 	if !bytes.Equal(resp.AppendValue(nil, o), resp.AppendValue(nil, r)) {
 		d.fail("reply differs:\n ours  %s\n redis %s", ours, theirs)
 	}
@@ -232,10 +239,27 @@ func (d *differ) check() {
 	if diff := cmp.Diff(theirs, ours); diff != "" {
 		d.fail("data differs (-redis +ours):\n%s", diff)
 	}
-	if diff := cmp.Diff(ours, snapshotData(d.t, d.replica)); diff != "" {
+	if diff := cmp.Diff(relaxAll(ours), relaxAll(snapshotData(d.t, d.replica))); diff != "" {
 		d.fail("replaying our log gives other data (-ours +replayed):\n%s", diff)
 	}
 	d.rc.Do("SELECT", strconv.Itoa(d.db))
+}
+
+// replayRelax, when set, maps a key's data before ours and the data
+// replaying our log gave are compared: what Redis propagates does not
+// carry everything (a stream group's entries-read counter after
+// XREADGROUP, a consumer XREADGROUP created without delivering).
+var replayRelax func(keyData) keyData
+
+func relaxAll(m map[string]keyData) map[string]keyData {
+	if replayRelax == nil {
+		return m
+	}
+	out := make(map[string]keyData, len(m))
+	for k, v := range m {
+		out[k] = replayRelax(v)
+	}
+	return out
 }
 
 func snapshotData(t *testing.T, ks keyspace.Keyspace) map[string]keyData {
@@ -326,6 +350,8 @@ func canon(v rdb.Value) string {
 			fmt.Fprintf(&b, "%q=%q ", f.Field, f.Value)
 		}
 		return b.String()
+	case *rdb.Stream:
+		return canonStream(v)
 	}
 	return fmt.Sprintf("%#v", v)
 }

@@ -75,7 +75,7 @@ type object struct {
 	// lock.
 	ver atomic.Uint64
 	str []byte
-	v   any // *list, *set, *hash, *zset, *rdb.Stream, *rdb.Module
+	v   any // *list, *set, *hash, *zset, *stream, *moduleValue
 }
 
 var ctxPool = sync.Pool{New: func() any { return new(ctx) }}

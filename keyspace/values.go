@@ -9,7 +9,7 @@ import (
 )
 
 // aggregate is the in-memory form of a value other than a string: *list,
-// *set, *hash, *zset, *streamValue, *moduleValue.
+// *set, *hash, *zset, *stream, *moduleValue.
 type aggregate interface {
 	// export returns the value in the value model, sharing no memory that
 	// a later command changes.
@@ -68,7 +68,7 @@ func stringOf(v rdb.Value) ([]byte, bool) {
 
 // importValue turns a value of the value model into an object. It keeps
 // no reference to v's slices that a caller might reuse... except for
-// streams and module values, which are kept as given.
+// module values, which are kept as given.
 func (m *Memory) importValue(v rdb.Value) (*object, error) {
 	switch v := v.(type) {
 	case rdb.String:
@@ -84,21 +84,12 @@ func (m *Memory) importValue(v rdb.Value) (*object, error) {
 	case rdb.ZSet:
 		return &object{typ: rdb.TypeZSet, v: newZSetFrom(v)}, nil
 	case *rdb.Stream:
-		return &object{typ: rdb.TypeStream, v: &streamValue{v}}, nil
+		return &object{typ: rdb.TypeStream, v: newStreamFrom(v)}, nil
 	case *rdb.Module:
 		return &object{typ: rdb.TypeModule, v: &moduleValue{v}}, nil
 	}
 	return nil, fmt.Errorf("keyspace: cannot hold a value of type %T", v)
 }
-
-// streamValue holds a stream loaded from a snapshot. No command changes
-// it yet (streams arrive with their commands later), so it is shared,
-// not copied, by export.
-type streamValue struct{ s *rdb.Stream }
-
-func (s *streamValue) export() rdb.Value { return s.s }
-func (s *streamValue) view() rdb.Value   { return s.s }
-func (s *streamValue) clone() aggregate  { return &streamValue{s.s.Clone()} }
 
 // moduleValue holds an opaque module value; it never changes.
 type moduleValue struct{ m *rdb.Module }
