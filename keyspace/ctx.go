@@ -82,6 +82,20 @@ func (x *ctx) nargs() int { return len(x.c.Args) }
 // is reports whether argument i equals word, ignoring ASCII case.
 func (x *ctx) is(i int, word string) bool { return equalFold(x.c.Args[i], word) }
 
+// cstr is b as C sees it: up to its first NUL. Redis reads some
+// arguments (geo units and options, stream subcommand options) as C
+// strings.
+func cstr(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// cis reports whether argument i equals word as strcasecmp sees it: up
+// to its first NUL, ignoring ASCII case.
+func (x *ctx) cis(i int, word string) bool { return equalFold(cstr(x.arg(i)), word) }
+
 func equalFold(b []byte, word string) bool {
 	if len(b) != len(word) {
 		return false

@@ -27,17 +27,6 @@ func init() {
 
 const errGeoMember = "ERR could not decode requested zset member"
 
-// cstr is b as C sees it: up to its first NUL.
-func cstr(b []byte) []byte {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		return b[:i]
-	}
-	return b
-}
-
-// cis reports whether argument i equals word as strcasecmp sees it.
-func (x *ctx) cis(i int, word string) bool { return equalFold(cstr(x.arg(i)), word) }
-
 // argDouble parses argument i as getDoubleFromObjectOrReply does,
 // replying msg (errNotFloat when empty) if it is not a number.
 func (x *ctx) argDouble(i int, msg string) (float64, bool) {

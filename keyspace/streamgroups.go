@@ -73,15 +73,15 @@ func xgroupGeneric(x *ctx) {
 	var g *streamGroup
 	mkstream := false
 	entriesRead := int64(-1)
-	create, setid := x.isC(1, "create"), x.isC(1, "setid")
+	create, setid := x.cis(1, "create"), x.cis(1, "setid")
 	var name []byte
 	if x.nargs() >= 4 {
 		for i := 5; i < x.nargs(); {
 			switch {
-			case create && x.isC(i, "mkstream"):
+			case create && x.cis(i, "mkstream"):
 				mkstream = true
 				i++
-			case (create || setid) && x.isC(i, "entriesread") && i+1 < x.nargs():
+			case (create || setid) && x.cis(i, "entriesread") && i+1 < x.nargs():
 				n, ok := x.argInt(i + 1)
 				if !ok {
 					return
@@ -109,13 +109,13 @@ func xgroupGeneric(x *ctx) {
 			return
 		}
 		g = s.group(name)
-		if g == nil && (setid || x.isC(1, "createconsumer") || x.isC(1, "delconsumer")) {
+		if g == nil && (setid || x.cis(1, "createconsumer") || x.cis(1, "delconsumer")) {
 			x.errorf("NOGROUP No such consumer group '", string(cstr(name)), "' for key name '", string(cstr(x.arg(2))), "'")
 			return
 		}
 	}
 	switch {
-	case x.nargs() == 2 && x.isC(1, "help"):
+	case x.nargs() == 2 && x.cis(1, "help"):
 		x.replyHelp([]string{
 			"CREATE <key> <groupname> <id|$> [option]",
 			"    Create a new consumer group. Options are:",
@@ -168,7 +168,7 @@ func xgroupGeneric(x *ctx) {
 		g.entriesRead = entriesRead
 		x.reply().OK()
 		x.changed()
-	case x.isC(1, "destroy") && x.nargs() == 4:
+	case x.cis(1, "destroy") && x.nargs() == 4:
 		if g == nil {
 			x.reply().Int(0)
 			return
@@ -176,14 +176,14 @@ func xgroupGeneric(x *ctx) {
 		s.deleteGroup(name)
 		x.reply().Int(1)
 		x.changed()
-	case x.isC(1, "createconsumer") && x.nargs() == 5:
+	case x.cis(1, "createconsumer") && x.nargs() == 5:
 		if g.addConsumer(x.arg(4), x.now()) == nil {
 			x.reply().Int(0)
 			return
 		}
 		x.reply().Int(1)
 		x.changed()
-	case x.isC(1, "delconsumer") && x.nargs() == 5:
+	case x.cis(1, "delconsumer") && x.nargs() == 5:
 		c := g.consumer(x.arg(4))
 		if c == nil {
 			x.reply().Int(0)
@@ -245,7 +245,7 @@ func xpendingCommand(x *ctx) {
 	var consumerName []byte
 	if n >= 6 {
 		si := 3
-		if x.isC(3, "idle") {
+		if x.cis(3, "idle") {
 			var ok bool
 			if minIdle, ok = x.argInt(4); !ok {
 				return
@@ -379,32 +379,32 @@ func xclaimCommand(x *ctx) {
 	for ; j < x.nargs(); j++ {
 		more := x.nargs() - 1 - j
 		switch {
-		case x.isC(j, "force"):
+		case x.cis(j, "force"):
 			force = true
-		case x.isC(j, "justid"):
+		case x.cis(j, "justid"):
 			justid = true
-		case x.isC(j, "idle") && more > 0:
+		case x.cis(j, "idle") && more > 0:
 			j++
 			v, ok := x.argIntMsg(j, "Invalid IDLE option argument for XCLAIM")
 			if !ok {
 				return
 			}
 			delivery = now - v
-		case x.isC(j, "time") && more > 0:
+		case x.cis(j, "time") && more > 0:
 			j++
 			v, ok := x.argIntMsg(j, "Invalid TIME option argument for XCLAIM")
 			if !ok {
 				return
 			}
 			delivery = v
-		case x.isC(j, "retrycount") && more > 0:
+		case x.cis(j, "retrycount") && more > 0:
 			j++
 			v, ok := x.argIntMsg(j, "Invalid RETRYCOUNT option argument for XCLAIM")
 			if !ok {
 				return
 			}
 			retry = v
-		case x.isC(j, "lastid") && more > 0:
+		case x.cis(j, "lastid") && more > 0:
 			j++
 			if lastID, ok = x.argStreamID(j, true); !ok {
 				return
@@ -500,7 +500,7 @@ func xautoclaimCommand(x *ctx) {
 	for j := 6; j < x.nargs(); j++ {
 		more := x.nargs() - 1 - j
 		switch {
-		case x.isC(j, "count") && more > 0:
+		case x.cis(j, "count") && more > 0:
 			v, ok := parseInt(x.arg(j + 1))
 			if !ok || v < 1 || v > maxCount {
 				x.err("ERR COUNT must be > 0")
@@ -508,7 +508,7 @@ func xautoclaimCommand(x *ctx) {
 			}
 			count = v
 			j++
-		case x.isC(j, "justid"):
+		case x.cis(j, "justid"):
 			justid = true
 		default:
 			x.err(errSyntax)

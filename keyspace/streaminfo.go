@@ -20,7 +20,7 @@ func init() {
 func xinfoCommand(x *ctx) { x.runSubcommand(xinfoSubcommands) }
 
 func xinfoGeneric(x *ctx) {
-	if x.isC(1, "help") {
+	if x.cis(1, "help") {
 		if x.nargs() != 2 {
 			x.subcommandSyntaxError()
 			return
@@ -49,7 +49,7 @@ func xinfoGeneric(x *ctx) {
 	}
 	r := x.reply()
 	switch {
-	case x.isC(1, "consumers") && x.nargs() == 4:
+	case x.cis(1, "consumers") && x.nargs() == 4:
 		g := s.group(x.arg(3))
 		if g == nil {
 			x.errorf("NOGROUP No such consumer group '", string(cstr(x.arg(3))), "' for key name '", string(cstr(key)), "'")
@@ -66,7 +66,7 @@ func xinfoGeneric(x *ctx) {
 			r.BulkString("idle")
 			r.Int(max(now-c.seenTime, 0))
 		}
-	case x.isC(1, "groups") && x.nargs() == 3:
+	case x.cis(1, "groups") && x.nargs() == 3:
 		r.Array(len(s.groups))
 		for _, g := range s.groups {
 			r.Map(6)
@@ -80,7 +80,7 @@ func xinfoGeneric(x *ctx) {
 			replyStreamID(r, g.lastID)
 			replyGroupCounters(r, s, g)
 		}
-	case x.isC(1, "stream"):
+	case x.cis(1, "stream"):
 		xinfoStream(x, s)
 	default:
 		x.subcommandSyntaxError()
@@ -108,13 +108,13 @@ func xinfoStream(x *ctx, s *stream) {
 	count := int64(10)
 	switch optc := x.nargs() - 3; {
 	case optc == 0:
-	case optc != 1 && optc != 3, !x.isC(3, "full"):
+	case optc != 1 && optc != 3, !x.cis(3, "full"):
 		x.subcommandSyntaxError()
 		return
 	default:
 		full = true
 		if optc == 3 {
-			if !x.isC(4, "count") {
+			if !x.cis(4, "count") {
 				x.subcommandSyntaxError()
 				return
 			}

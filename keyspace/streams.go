@@ -39,19 +39,6 @@ const (
 	errEndInterval     = "ERR invalid end ID for the interval"
 )
 
-// cstr returns b up to its first NUL byte: Redis reads these arguments
-// as C strings.
-func cstr(b []byte) []byte {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		return b[:i]
-	}
-	return b
-}
-
-// isC reports whether argument i, read as a C string, is word ignoring
-// case (strcasecmp).
-func (x *ctx) isC(i int, word string) bool { return equalFold(cstr(x.arg(i)), word) }
-
 // errorf replies an error whose text holds user data, with line breaks
 // turned into spaces as addReplyErrorFormat does.
 func (x *ctx) errorf(parts ...string) {
@@ -530,7 +517,7 @@ func xsetidCommand(x *ctx) {
 	for i := 3; i < x.nargs(); {
 		more := x.nargs() - 1 - i
 		switch {
-		case x.isC(i, "entriesadded") && more > 0:
+		case x.cis(i, "entriesadded") && more > 0:
 			n, ok := x.argInt(i + 1)
 			if !ok {
 				return
@@ -541,7 +528,7 @@ func xsetidCommand(x *ctx) {
 			}
 			entriesAdded = n
 			i += 2
-		case x.isC(i, "maxdeletedid") && more > 0:
+		case x.cis(i, "maxdeletedid") && more > 0:
 			if maxDel, ok = x.argStreamID(i+1, true); !ok {
 				return
 			}
@@ -613,7 +600,7 @@ func xrangeCommand(x *ctx, rev bool) {
 	}
 	count := int64(-1)
 	for j := 4; j < x.nargs(); j++ {
-		if x.isC(j, "count") && x.nargs()-j-1 >= 1 {
+		if x.cis(j, "count") && x.nargs()-j-1 >= 1 {
 			n, ok := x.argInt(j + 1)
 			if !ok {
 				return
@@ -650,7 +637,7 @@ func xreadCommand(x *ctx, group bool) {
 	for i := 1; i < x.nargs(); i++ {
 		more := x.nargs() - i - 1
 		switch {
-		case x.isC(i, "block") && more > 0:
+		case x.cis(i, "block") && more > 0:
 			i++
 			t, ok := parseInt(x.arg(i))
 			if !ok {
@@ -661,14 +648,14 @@ func xreadCommand(x *ctx, group bool) {
 				x.err("ERR timeout is negative")
 				return
 			}
-		case x.isC(i, "count") && more > 0:
+		case x.cis(i, "count") && more > 0:
 			i++
 			n, ok := x.argInt(i)
 			if !ok {
 				return
 			}
 			count = max(n, 0)
-		case x.isC(i, "streams") && more > 0:
+		case x.cis(i, "streams") && more > 0:
 			streamsArg = i + 1
 			nstreams = x.nargs() - streamsArg
 			if nstreams%2 != 0 {
@@ -677,14 +664,14 @@ func xreadCommand(x *ctx, group bool) {
 			}
 			nstreams /= 2
 			i = x.nargs()
-		case x.isC(i, "group") && more >= 2:
+		case x.cis(i, "group") && more >= 2:
 			if !group {
 				x.err("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.")
 				return
 			}
 			groupName, consumerName = x.arg(i+1), x.arg(i+2)
 			i += 2
-		case x.isC(i, "noack"):
+		case x.cis(i, "noack"):
 			if !group {
 				x.err("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.")
 				return
