@@ -3,6 +3,7 @@ package rdb
 import (
 	"bytes"
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/aofrdb/aofrdb/internal/compact"
@@ -91,6 +92,10 @@ func (d *decoder) readStream(t byte) (Value, error) {
 		s.EntriesAdded = s.Length
 		if len(s.Entries) > 0 {
 			s.FirstID = s.Entries[0].ID
+		} else {
+			// Redis's streamGetEdgeID finds no entry and gives the
+			// greatest ID.
+			s.FirstID = StreamID{math.MaxUint64, math.MaxUint64}
 		}
 	}
 	if s.Length != 0 && prev == nil {
