@@ -24,15 +24,26 @@
 //
 // # The reference keyspace
 //
-// Memory holds strings, lists, sets, sorted sets and hashes, applies
-// every write command Redis 7.0 can put in an AOF for them with Redis's
-// semantics, replies and error messages (checked by differential tests
-// against redis-server), and logs what Redis propagates: relative
+// Memory holds strings, lists, sets, sorted sets, hashes and streams,
+// applies every write command Redis 7.0 can put in an AOF for them with
+// Redis's semantics, replies and error messages (checked by differential
+// tests against redis-server), and logs what Redis propagates: relative
 // expiries as absolute PXAT and PEXPIREAT, SPOP as SREM, INCRBYFLOAT as
 // SET … KEEPTTL, the blocking and multi-key pops as the plain pops they
 // performed, a key found expired as DEL. Replaying the log, at any later
-// time, with Call.Loading set, gives the same data. Module values loaded
-// from an RDB are held and written back unchanged.
+// time, with Call.Loading set, gives the same data, up to what Redis
+// itself leaves out of its AOF (below, for streams).
+//
+// Streams have their commands too, and what they log is what Redis
+// propagates: XADD with the ID it generated and a ~ trim rewritten as
+// the exact trim it did; XREADGROUP, XCLAIM and XAUTOCLAIM as one
+// XCLAIM … TIME … RETRYCOUNT … FORCE JUSTID LASTID per entry delivered
+// or claimed; XGROUP SETID … ENTRIESREAD and XGROUP CREATECONSUMER where
+// Redis propagates them. A stream keeps Redis's node layout (a new
+// listpack node at stream-node-max-entries 100 or stream-node-max-bytes
+// 4096), so approximate trims and XINFO STREAM match Redis; the layout
+// does not survive an RDB or AOF, which hold no nodes. Module values
+// loaded from an RDB are held and written back unchanged.
 //
 // HyperLogLogs are strings, as in Redis: PFADD, PFMERGE, PFCOUNT and
 // PFDEBUG change their bytes exactly as redis-server does (sparse and
@@ -63,15 +74,20 @@
 //
 // Where it differs from Redis, on purpose:
 //
-//   - Blocking commands (BLPOP, BZPOPMIN, ...) never block: they serve
-//     what is there, or reply as Redis does when it cannot block (inside
-//     MULTI). Blocking belongs to a server, over this package.
+//   - Blocking commands (BLPOP, BZPOPMIN, XREAD and XREADGROUP with
+//     BLOCK, ...) never block: they serve what is there, or reply as
+//     Redis does when it cannot block (inside MULTI). Blocking belongs
+//     to a server, over this package.
 //   - SCAN's cursor is a shard index: each reply holds whole shards, so
 //     COUNT is a hint (as in Redis) and every key present throughout an
 //     iteration is returned exactly once. SSCAN, HSCAN and ZSCAN reply
 //     everything at once with cursor 0, as Redis does for small values.
 //   - Hash field TTLs (Redis 7.4) read from an RDB are kept and written
 //     back, but not enforced.
+//   - Replaying the log of XREADGROUP gives what Redis's own AOF gives:
+//     the group's entries-read counter, consumers XREADGROUP created
+//     while serving history, and history reads' delivery counts and
+//     times are not propagated (as in Redis 7.0).
 //   - Distances use sin, cos and asin correctly rounded; glibc's, which
 //     Redis uses, are an ulp off in rare cases (which ones depends on the
 //     CPU), so a distance stored by STOREDIST can differ from Redis's in
