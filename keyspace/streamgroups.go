@@ -275,12 +275,8 @@ func xpendingCommand(x *ctx) {
 	if !ok {
 		return
 	}
-	var g *streamGroup
-	if s != nil {
-		g = s.group(x.arg(2))
-	}
+	g := x.groupOf(s, x.arg(1), x.arg(2))
 	if g == nil {
-		x.errorf("NOGROUP No such key '", string(cstr(x.arg(1))), "' or consumer group '", string(cstr(x.arg(2))), "'")
 		return
 	}
 	r := x.reply()
@@ -350,12 +346,8 @@ func xclaimCommand(x *ctx) {
 	if !ok {
 		return
 	}
-	var g *streamGroup
-	if s != nil {
-		g = s.group(groupName)
-	}
+	g := x.groupOf(s, key, groupName)
 	if g == nil {
-		x.errorf("NOGROUP No such key '", string(cstr(key)), "' or consumer group '", string(cstr(groupName)), "'")
 		return
 	}
 	minIdle, ok := x.argIntMsg(4, "Invalid min-idle-time argument for XCLAIM")
@@ -519,12 +511,8 @@ func xautoclaimCommand(x *ctx) {
 	if !ok {
 		return
 	}
-	var g *streamGroup
-	if s != nil {
-		g = s.group(groupName)
-	}
+	g := x.groupOf(s, key, groupName)
 	if g == nil {
-		x.errorf("NOGROUP No such key '", string(cstr(key)), "' or consumer group '", string(cstr(groupName)), "'")
 		return
 	}
 	attempts := count * 10
@@ -590,4 +578,17 @@ func xautoclaimCommand(x *ctx) {
 	for _, id := range deleted {
 		replyStreamID(r, id)
 	}
+}
+
+// groupOf returns the group name of the stream s (nil when key holds
+// none), or replies NOGROUP, as Redis words it, and returns nil.
+func (x *ctx) groupOf(s *stream, key, name []byte) *streamGroup {
+	var g *streamGroup
+	if s != nil {
+		g = s.group(name)
+	}
+	if g == nil {
+		x.errorf("NOGROUP No such key '", string(cstr(key)), "' or consumer group '", string(cstr(name)), "'")
+	}
+	return g
 }

@@ -313,23 +313,32 @@ func (e *encoder) appendStream(dst []byte, t byte, s *Stream) ([]byte, error) {
 			return nil, invalid("stream entry %d-%d has %d fields and values", en.ID.Ms, en.ID.Seq, len(en.Fields))
 		}
 	}
-	// Split the entries into nodes as Redis's streamAppendItem does.
+	// Split the entries into nodes as Redis's streamAppendItem does
+	// when they are added one by one: a new node when the current one
+	// holds stream-node-max-entries, or when its listpack's size plus
+	// the raw lengths of the new entry's fields and values reaches
+	// stream-node-max-bytes. The first pass builds each node to know its
+	// exact size; the second writes it with its count.
+	lp := &e.lp
 	var bounds []int
-	for i := 0; i < len(s.Entries); {
-		j, size := i, 0
-		for j < len(s.Entries) && j-i < streamNodeEntries {
-			es := 0
-			for _, f := range s.Entries[j].Fields {
-				es += len(f) + 2
-			}
-			if j > i && size+es >= streamNodeBytes {
-				break
-			}
-			size += es + 8
-			j++
+	for i, j := 0, 0; j < len(s.Entries); j++ {
+		en := &s.Entries[j]
+		tot := 0
+		for _, f := range en.Fields {
+			tot += len(f)
 		}
-		bounds = append(bounds, j)
-		i = j
+		if j > i && (j-i >= streamNodeEntries || lp.Size()+tot >= streamNodeBytes) {
+			bounds = append(bounds, j)
+			i = j
+		}
+		if j == i {
+			lp.Reset()
+			appendNodeMaster(lp, 1, en.Fields) // the count's size is that of any count up to 127
+		}
+		appendNodeEntry(lp, en, &s.Entries[i])
+	}
+	if len(s.Entries) > 0 {
+		bounds = append(bounds, len(s.Entries))
 	}
 	dst = appendLen(dst, uint64(len(bounds)))
 	start := 0
@@ -339,42 +348,10 @@ func (e *encoder) appendStream(dst []byte, t byte, s *Stream) ([]byte, error) {
 		dst = appendLen(dst, 16)
 		dst = binary.BigEndian.AppendUint64(dst, master.Ms)
 		dst = binary.BigEndian.AppendUint64(dst, master.Seq)
-		lp := &e.lp
 		lp.Reset()
-		mf := node[0].Fields
-		nf := len(mf) / 2
-		lp.AppendInt(int64(len(node)))
-		lp.AppendInt(0)
-		lp.AppendInt(int64(nf))
-		for k := 0; k < len(mf); k += 2 {
-			lp.AppendString(mf[k])
-		}
-		lp.AppendInt(0)
-		for _, en := range node {
-			same := len(en.Fields) == len(mf)
-			for k := 0; same && k < len(mf); k += 2 {
-				same = string(en.Fields[k]) == string(mf[k])
-			}
-			flags := int64(0)
-			if same {
-				flags = streamFlagSameFields
-			}
-			lp.AppendInt(flags)
-			lp.AppendInt(int64(en.ID.Ms - master.Ms))
-			lp.AppendInt(int64(en.ID.Seq - master.Seq))
-			n := len(en.Fields) / 2
-			if same {
-				for k := 1; k < len(en.Fields); k += 2 {
-					lp.AppendString(en.Fields[k])
-				}
-				lp.AppendInt(int64(n + 3))
-			} else {
-				lp.AppendInt(int64(n))
-				for _, f := range en.Fields {
-					lp.AppendString(f)
-				}
-				lp.AppendInt(int64(2*n + 4))
-			}
+		appendNodeMaster(lp, len(node), node[0].Fields)
+		for k := range node {
+			appendNodeEntry(lp, &node[k], &node[0])
 		}
 		b := lp.Bytes()
 		if b == nil || len(b) > listpackMax {
@@ -415,6 +392,51 @@ func (e *encoder) appendStream(dst []byte, t byte, s *Stream) ([]byte, error) {
 		}
 	}
 	return dst, nil
+}
+
+// appendNodeMaster appends a stream node's master entry: count live
+// entries, none deleted, and the field names of fields (field, value,
+// ...), the node's first entry's.
+func appendNodeMaster(lp *compact.ListpackBuilder, count int, fields [][]byte) {
+	lp.AppendInt(int64(count))
+	lp.AppendInt(0)
+	lp.AppendInt(int64(len(fields) / 2))
+	for k := 0; k < len(fields); k += 2 {
+		lp.AppendString(fields[k])
+	}
+	lp.AppendInt(0)
+}
+
+// appendNodeEntry appends en to a stream node whose master entry is
+// first's: flags, the ID as a difference from the master's, then the
+// values alone when the field names are the master's, else the fields
+// and values, and the entry's element count.
+func appendNodeEntry(lp *compact.ListpackBuilder, en, first *StreamEntry) {
+	mf := first.Fields
+	same := len(en.Fields) == len(mf)
+	for k := 0; same && k < len(mf); k += 2 {
+		same = string(en.Fields[k]) == string(mf[k])
+	}
+	flags := int64(0)
+	if same {
+		flags = streamFlagSameFields
+	}
+	lp.AppendInt(flags)
+	lp.AppendInt(int64(en.ID.Ms - first.ID.Ms))
+	lp.AppendInt(int64(en.ID.Seq - first.ID.Seq))
+	n := len(en.Fields) / 2
+	if same {
+		for k := 1; k < len(en.Fields); k += 2 {
+			lp.AppendString(en.Fields[k])
+		}
+		lp.AppendInt(int64(n + 3))
+	} else {
+		lp.AppendInt(int64(n))
+		for _, f := range en.Fields {
+			lp.AppendString(f)
+		}
+		lp.AppendInt(int64(2*n + 4))
+	}
 }
 
 func (e *encoder) appendGroup(dst []byte, t byte, g *StreamGroup) ([]byte, error) {
