@@ -11,7 +11,7 @@ import (
 
 // FuzzExec runs arbitrary commands (arguments separated by newlines,
 // commands by a blank line) against a keyspace holding a key of each
-// type: no panic, every reply is exactly one RESP reply, and replaying
+// type (a stream with a group, a HyperLogLog and a geo set included): no panic, every reply is exactly one RESP reply, and replaying
 // what was logged succeeds and gives the same data.
 func FuzzExec(f *testing.F) {
 	for _, s := range []string{
@@ -27,6 +27,12 @@ func FuzzExec(f *testing.F) {
 		"SCAN\n0\nMATCH\n*[a-\nCOUNT\n1\nTYPE\nlist",
 		"EXPIRE\nh\n-1\n\nPEXPIREAT\nz\n9223372036854775807\n\nTTL\nz",
 		"LMPOP\n2\nl\nx\nLEFT\nCOUNT\n1000000000000",
+		"XADD\nx\nMAXLEN\n~\n2\n5-*\nf\nv\n\nXGROUP\nCREATE\nx\ng\n0\n\nXREADGROUP\nGROUP\ng\nc\nCOUNT\n2\nSTREAMS\nx\n>",
+		"XCLAIM\nx\ng\nd\n0\n1-1\nIDLE\n5\nRETRYCOUNT\n3\nFORCE\n\nXAUTOCLAIM\nx\ng\nd\n0\n0-0\nCOUNT\n10\n\nXSETID\nx\n9-9\nENTRIESADDED\n20\nMAXDELETEDID\n3-0",
+		"XTRIM\nx\nMINID\n=\n2-0\n\nXDEL\nx\n1-1\n\nXINFO\nSTREAM\nx\nFULL\nCOUNT\n1\n\nXPENDING\nx\ng\nIDLE\n0\n-\n+\n10",
+		"PFADD\nhll\na\nb\nc\n\nPFMERGE\nhll2\nhll\ns\n\nPFCOUNT\nhll\nhll2\n\nPFDEBUG\nTODENSE\nhll",
+		"GEOADD\ngeo\nNX\nCH\n13.36\n38.11\npa\n15.08\n37.50\nca\n\nGEOSEARCHSTORE\nd\ngeo\nFROMMEMBER\npa\nBYBOX\n400\n400\nkm\nCOUNT\n1\nANY\nSTOREDIST",
+		"GEORADIUS\ngeo\n15\n37\n200\nkm\nWITHDIST\nWITHHASH\nASC\nSTORE\nz",
 	} {
 		f.Add([]byte(s))
 	}
@@ -35,6 +41,8 @@ func FuzzExec(f *testing.F) {
 		setup := [][]string{
 			{"SET", "s", "string"}, {"RPUSH", "l", "a", "b", "c"}, {"SADD", "set", "1", "2", "m"},
 			{"HSET", "h", "f", "1"}, {"ZADD", "z", "1", "a", "2", "b"},
+			{"XADD", "x", "1-1", "f", "v"}, {"XGROUP", "CREATE", "x", "g", "0"}, {"PFADD", "hll", "a"},
+			{"GEOADD", "geo", "13.361389", "38.115556", "Palermo"},
 		}
 		var cmds [][][]byte
 		for _, c := range setup {
@@ -72,7 +80,9 @@ func FuzzExec(f *testing.F) {
 				}
 			}
 		}
-		if want, got := snapshotData(t, ks), snapshotData(t, replica); len(want) != len(got) {
+		// What Redis leaves out of its AOF for streams is left out of the
+		// comparison (see replayRelax).
+		if want, got := relaxAll(snapshotData(t, ks)), relaxAll(snapshotData(t, replica)); len(want) != len(got) {
 			t.Fatalf("replayed data has %d keys, want %d", len(got), len(want))
 		} else {
 			for k, v := range want {
