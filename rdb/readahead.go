@@ -47,7 +47,7 @@ type ahead struct {
 	cur  *batch
 	i    int
 	off  int64 // offset after the last item returned
-	end  bool  // the last batch was received: the producer has returned
+	end  bool  // the last batch was received: the producer sends no more
 }
 
 // startAhead reads the header on the caller's goroutine, then starts the
