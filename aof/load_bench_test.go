@@ -2,13 +2,12 @@ package aof
 
 import (
 	"bytes"
-	"math/rand/v2"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/internal/workload"
 	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/resp"
 )
@@ -82,103 +81,10 @@ func writeBenchFile(fsys vfs.FS, name string, data []byte) error {
 	return f.Close()
 }
 
-// genCommands returns the RESP commands that build n keys: 60% strings
-// (a quarter with EX), 5% counters (INCRBY a few times), and hashes,
-// lists, sets and sorted sets of 2 to 24 elements added a few per
-// command, a fifth with an EXPIRE.
+// genCommands returns the RESP commands of workload.Mixed for n keys.
 func genCommands(n int, seed uint64) []byte {
-	rng := rand.New(rand.NewPCG(seed, seed))
 	var out []byte
-	var args [][]byte
-	arg := func(s string) { args = append(args, []byte(s)) }
-	flush := func() {
-		out = resp.AppendCommand(out, args...)
-		args = args[:0]
-	}
-	const alpha = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_:"
-	str := func(lo, hi int) string {
-		b := make([]byte, lo+rng.IntN(hi-lo+1))
-		for i := range b {
-			b[i] = alpha[rng.IntN(len(alpha))]
-		}
-		return string(b)
-	}
-	ttl := func() string { return strconv.Itoa(30*86400 + rng.IntN(30*86400)) }
-	for i := range n {
-		id := strconv.Itoa(i)
-		p := rng.IntN(100)
-		switch {
-		case p < 60:
-			if rng.IntN(4) == 0 {
-				arg("SET")
-				arg("session:" + id)
-				arg(str(16, 160))
-				arg("EX")
-				arg(ttl())
-			} else {
-				arg("SET")
-				arg("user:" + id + ":name")
-				arg(str(8, 120))
-			}
-			flush()
-			continue
-		case p < 65:
-			for range 1 + rng.IntN(5) {
-				arg("INCRBY")
-				arg("counter:" + id)
-				arg(strconv.Itoa(1 + rng.IntN(1000)))
-				flush()
-			}
-			continue
-		}
-		var key, verb string
-		switch {
-		case p < 75:
-			key, verb = "profile:"+id, "HSET"
-		case p < 83:
-			key, verb = "queue:"+id, "RPUSH"
-		case p < 91:
-			key, verb = "tags:"+id, "SADD"
-		default:
-			key, verb = "rank:"+id, "ZADD"
-		}
-		ints := verb == "SADD" && rng.IntN(2) == 0
-		elems := 2 + rng.IntN(23)
-		for j := 0; j < elems; {
-			arg(verb)
-			arg(key)
-			for m := min(1+rng.IntN(8), elems-j); m > 0; m-- {
-				switch verb {
-				case "HSET":
-					arg("field" + strconv.Itoa(j))
-					arg(str(4, 32))
-				case "RPUSH":
-					arg(str(8, 48))
-				case "SADD":
-					if ints {
-						arg(strconv.Itoa(rng.IntN(1000000)))
-					} else {
-						arg("member:" + strconv.Itoa(j) + ":" + str(4, 16))
-					}
-				case "ZADD":
-					if rng.IntN(2) == 0 {
-						arg(strconv.Itoa(rng.IntN(100000)))
-					} else {
-						arg(strconv.FormatFloat(rng.Float64()*1000, 'f', 2, 64))
-					}
-					arg("player:" + strconv.Itoa(j) + ":" + str(4, 12))
-				}
-				j++
-			}
-			flush()
-		}
-		if rng.IntN(5) == 0 {
-			arg("EXPIRE")
-			arg(key)
-			arg(ttl())
-			flush()
-		}
-	}
+	workload.Mixed(n, seed, func(args ...string) { out = resp.AppendCommandString(out, args...) })
 	return out
 }
 
