@@ -235,11 +235,7 @@ func geoposCommand(x *ctx) {
 	r := x.reply()
 	r.Array(x.nargs() - 2)
 	for _, m := range x.c.Args[2:] {
-		var score float64
-		found := false
-		if z != nil {
-			score, found = z.score(m)
-		}
+		score, found := z.score(m)
 		if !found {
 			r.NullArray()
 			continue
@@ -262,11 +258,7 @@ func geohashCommand(x *ctx) {
 	r := x.reply()
 	r.Array(x.nargs() - 2)
 	for _, m := range x.c.Args[2:] {
-		var score float64
-		found := false
-		if z != nil {
-			score, found = z.score(m)
-		}
+		score, found := z.score(m)
 		if !found {
 			r.Null()
 			continue

@@ -81,8 +81,11 @@ func (z *zset) clone() aggregate {
 
 func (z *zset) len() int { return z.zsl.length }
 
-// score returns member's score.
+// score returns member's score; a nil z (a missing key) has none.
 func (z *zset) score(member []byte) (float64, bool) {
+	if z == nil { // a missing key
+		return 0, false
+	}
 	n := z.dict[string(member)]
 	if n == nil {
 		return 0, false
