@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/aofrdb/aofrdb/internal/compact"
 	"github.com/aofrdb/aofrdb/rdb"
 )
 
@@ -132,59 +133,6 @@ type streamConsumer struct {
 	pending  int
 }
 
-// ---- listpack sizes ----
-
-// lpIntSize is the size of an integer element of a listpack.
-func lpIntSize(v int64) int {
-	switch {
-	case v >= 0 && v <= 127:
-		return 2
-	case v >= -4096 && v <= 4095:
-		return 3
-	case v >= -32768 && v <= 32767:
-		return 4
-	case v >= -8388608 && v <= 8388607:
-		return 5
-	case v >= -2147483648 && v <= 2147483647:
-		return 6
-	}
-	return 10
-}
-
-// lpStrSize is the size of the element lpAppend makes of s: an integer
-// when s is one in canonical form.
-func lpStrSize(s []byte) int {
-	if len(s) <= 20 {
-		if v, ok := parseInt(s); ok {
-			return lpIntSize(v)
-		}
-	}
-	var l int
-	switch n := len(s); {
-	case n < 64:
-		l = 1 + n
-	case n < 4096:
-		l = 2 + n
-	default:
-		l = 5 + n
-	}
-	return l + lpBacklenSize(l)
-}
-
-func lpBacklenSize(l int) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
-
 // sameFields reports whether fields (field, value, ...) have the master
 // fields' names.
 func sameFields(master, fields [][]byte) bool {
@@ -217,9 +165,9 @@ func (s *stream) appendEntry(id streamID, fields [][]byte) {
 	}
 	if n == nil {
 		n = &streamNode{master: fields}
-		n.size = 6 + 1 + lpIntSize(1) + lpIntSize(0) + lpIntSize(int64(len(fields)/2)) + lpIntSize(0)
+		n.size = 6 + 1 + compact.IntSize(1) + compact.IntSize(0) + compact.IntSize(int64(len(fields)/2)) + compact.IntSize(0)
 		for i := 0; i < len(fields); i += 2 {
-			n.size += lpStrSize(fields[i])
+			n.size += compact.StringSize(fields[i])
 		}
 		s.nodes = append(s.nodes, n)
 	}
@@ -229,19 +177,19 @@ func (s *stream) appendEntry(id streamID, fields [][]byte) {
 		base = master[0].ID
 	}
 	same := sameFields(n.master, fields)
-	n.size += lpIntSize(0) + lpIntSize(int64(id.Ms-base.Ms)) + lpIntSize(int64(id.Seq-base.Seq))
+	n.size += compact.IntSize(0) + compact.IntSize(int64(id.Ms-base.Ms)) + compact.IntSize(int64(id.Seq-base.Seq))
 	nf := int64(len(fields) / 2)
 	if same {
 		for i := 1; i < len(fields); i += 2 {
-			n.size += lpStrSize(fields[i])
+			n.size += compact.StringSize(fields[i])
 		}
-		n.size += lpIntSize(nf)
+		n.size += compact.IntSize(nf)
 	} else {
-		n.size += lpIntSize(nf)
+		n.size += compact.IntSize(nf)
 		for _, f := range fields {
-			n.size += lpStrSize(f)
+			n.size += compact.StringSize(f)
 		}
-		n.size += lpIntSize(2*nf + 1)
+		n.size += compact.IntSize(2*nf + 1)
 	}
 	n.entries = append(n.entries, rdb.StreamEntry{ID: id, Fields: fields})
 	n.live++

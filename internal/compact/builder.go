@@ -95,6 +95,42 @@ func (b *ListpackBuilder) AppendInt(v int64) {
 	b.n++
 }
 
+// IntSize is the size in bytes of the element AppendInt appends for v,
+// its backlen included.
+func IntSize(v int64) int {
+	switch {
+	case v >= 0 && v <= 127:
+		return 2
+	case v >= -4096 && v <= 4095:
+		return 3
+	case v >= math.MinInt16 && v <= math.MaxInt16:
+		return 4
+	case v >= -1<<23 && v < 1<<23:
+		return 5
+	case v >= math.MinInt32 && v <= math.MaxInt32:
+		return 6
+	}
+	return 10
+}
+
+// StringSize is the size in bytes of the element AppendString appends
+// for s (an integer when ParseInt accepts s), its backlen included.
+func StringSize(s []byte) int {
+	if v, ok := ParseInt(s); ok {
+		return IntSize(v)
+	}
+	l := len(s)
+	switch {
+	case l < 64:
+		l++
+	case l < 4096:
+		l += 2
+	default:
+		l += 5
+	}
+	return l + backlenSize(l)
+}
+
 // AppendElement appends e: AppendInt for an integer, else AppendString
 // (so a string holding a canonical integer becomes an integer, as when
 // Redis converts a ziplist to a listpack).

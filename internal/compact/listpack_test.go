@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"testing"
@@ -555,5 +556,40 @@ func TestFormatError(t *testing.T) {
 	}
 	if !errors.Is(err, ErrFormat) || !errors.Is(fmt.Errorf("wrapped: %w", err), ErrFormat) {
 		t.Fatal("not ErrFormat")
+	}
+}
+
+// TestElementSizes checks IntSize and StringSize against what the
+// builder appends, at every encoding's edges and for random values.
+func TestElementSizes(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 0))
+	ints := []int64{0, 127, 128, -1, -4096, 4095, -4097, 4096, math.MinInt16, math.MaxInt16,
+		-1 << 23, 1<<23 - 1, -1<<23 - 1, 1 << 23, math.MinInt32, math.MaxInt32, math.MinInt64, math.MaxInt64}
+	for range 1000 {
+		ints = append(ints, int64(r.Uint64())>>r.IntN(64))
+	}
+	var b ListpackBuilder
+	for _, v := range ints {
+		before := b.Size()
+		b.AppendInt(v)
+		if got, want := IntSize(v), b.Size()-before; got != want {
+			t.Fatalf("IntSize(%d) = %d, the builder appended %d bytes", v, got, want)
+		}
+	}
+	strs := [][]byte{{}, []byte("12"), []byte("-0"), []byte("007"), []byte("9223372036854775808")}
+	for _, n := range []int{1, 62, 63, 64, 126, 127, 128, 4095, 4096, 16382, 16383, 70000} {
+		strs = append(strs, bytes.Repeat([]byte("x"), n))
+	}
+	for range 200 {
+		strs = append(strs, bytes.Repeat([]byte("y"), r.IntN(20000)), []byte(strconv.FormatInt(int64(r.Uint64()), 10)))
+	}
+	for _, s := range strs {
+		before := b.Size()
+		b.AppendString(s)
+		if got, want := StringSize(s), b.Size()-before; got != want {
+			t.Fatalf("StringSize(%q) = %d, the builder appended %d bytes", s, got, want)
+		}
 	}
 }
