@@ -225,29 +225,25 @@ func (x *ctx) set(key []byte, o *object) { x.setIn(x.c.DB, key, o) }
 func (x *ctx) setIn(dbi int, key []byte, o *object) {
 	d := x.m.dbs[dbi]
 	sh := &d.shards[shardOf(key)]
-	if sh.m == nil {
-		sh.m = make(map[string]*object)
-	}
 	old := sh.m[string(key)]
 	o.ver.Store(x.m.epoch)
-	if old != nil && old != o {
+	x.dirty = true
+	if old == nil {
+		d.add(sh, string(key), o)
+		return
+	}
+	if old != o {
 		x.m.released(dbi, key, old)
 	}
-	if old == nil {
-		d.keys++
-		sh.m[string(key)] = o
-	} else {
-		if old.exp != 0 {
-			d.expires--
-			sh.expires--
-		}
-		sh.m[string(key)] = o
+	if old.exp != 0 {
+		d.expires--
+		sh.expires--
 	}
+	sh.m[string(key)] = o
 	if o.exp != 0 {
 		d.expires++
 		sh.expires++
 	}
-	x.dirty = true
 }
 
 // addNew stores o under key in database dbi, where lookupWrite has just
@@ -255,17 +251,8 @@ func (x *ctx) setIn(dbi int, key []byte, o *object) {
 // dirty: setIn without its lookup, with the key string given.
 func (x *ctx) addNew(dbi int, key string, o *object) {
 	d := x.m.dbs[dbi]
-	sh := &d.shards[shardOf(bytesOf(key))]
-	if sh.m == nil {
-		sh.m = make(map[string]*object)
-	}
 	o.ver.Store(x.m.epoch)
-	sh.m[key] = o
-	d.keys++
-	if o.exp != 0 {
-		d.expires++
-		sh.expires++
-	}
+	d.add(&d.shards[shardOf(bytesOf(key))], key, o)
 	x.dirty = true
 }
 

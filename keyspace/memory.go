@@ -66,6 +66,20 @@ type shard struct {
 	expires int // keys with an expiry in this shard
 }
 
+// add stores o under key, which shard sh of d does not hold, and counts
+// it (and its expiry).
+func (d *db) add(sh *shard, key string, o *object) {
+	if sh.m == nil {
+		sh.m = make(map[string]*object)
+	}
+	sh.m[key] = o
+	d.keys++
+	if o.exp != 0 {
+		d.expires++
+		sh.expires++
+	}
+}
+
 // object is the value of one key and its expiry.
 type object struct {
 	exp int64    // unix ms; 0 for none

@@ -129,15 +129,7 @@ func (m *Memory) Restore(e *rdb.Entry) error {
 		return fmt.Errorf("%w: %q in database %d", ErrDuplicateKey, e.Key, e.DB)
 	}
 	o.ver.Store(m.epoch)
-	if sh.m == nil {
-		sh.m = make(map[string]*object)
-	}
-	sh.m[key] = o
-	d.keys++
-	if o.exp != 0 {
-		d.expires++
-		sh.expires++
-	}
+	d.add(sh, key, o)
 	return nil
 }
 
