@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path/filepath"
 	"time"
 
@@ -73,15 +72,12 @@ func (s *Store) bgRewrite(ctx context.Context) (*jobRun, error) {
 		size, err := aof.WriteBaseFile(s.fsys, r.BasePath(), snap, bo)
 		snap.Close()
 		if err != nil {
+			// Its temporary file is gone, and Abort removes the base
+			// when only the directory sync after its rename failed. (A
+			// base that Commit failed to list stays: the manifest may
+			// have reached the disk. The next rewrite writes its name
+			// again.)
 			r.Abort()
-			// Its temporary file is gone; the base itself is there
-			// when only the directory sync after its rename failed. No
-			// manifest lists it: remove it. (A base that Commit failed
-			// to list stays: the manifest may have reached the disk.
-			// The next rewrite writes its name again.)
-			if rerr := s.fsys.Remove(r.BasePath()); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-				s.log.Warn("removing the base of a failed AOF rewrite", "file", r.BasePath(), "err", rerr)
-			}
 		} else {
 			err = r.Commit(size)
 		}

@@ -429,16 +429,22 @@ func (r *Rewrite) Commit(size int64) error {
 	return nil
 }
 
-// Abort ends a rewrite that failed: the new incr file stays, after the
-// others, and the base does not change (Redis keeps the files of failed
-// rewrites the same way). The caller removes what it wrote at BasePath.
+// Abort ends a rewrite that failed before Commit: the new incr file
+// stays, after the others, and the base does not change (Redis keeps the
+// files of failed rewrites the same way). A file at BasePath, which no
+// manifest lists, is removed (a base written whole, but whose directory
+// sync after the rename failed, say).
 func (r *Rewrite) Abort() {
 	d := r.d
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !r.done {
-		r.done = true
-		d.rewriting = nil
+	if r.done {
+		return
+	}
+	r.done = true
+	d.rewriting = nil
+	if err := d.fsys.Remove(r.BasePath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		d.log.Warn("removing the base of a failed AOF rewrite", "file", r.BasePath(), "err", err)
 	}
 }
 
