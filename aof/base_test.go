@@ -78,61 +78,6 @@ func snapshot(t testing.TB, ks keyspace.Keyspace) keyspace.Snapshot {
 	return s
 }
 
-// datasetSnapshot is a keyspace.Snapshot of a data set, its databases
-// interleaved when interleave is set.
-type datasetSnapshot struct {
-	sizes   []keyspace.DBSize
-	entries []rdb.Entry
-	e       rdb.Entry
-}
-
-func newDatasetSnapshot(d *dataset.Dataset, interleave bool) *datasetSnapshot {
-	s := &datasetSnapshot{}
-	for _, db := range d.Indexes() {
-		for len(s.sizes) <= db {
-			s.sizes = append(s.sizes, keyspace.DBSize{})
-		}
-		for _, e := range d.DBs[db] {
-			e.DB = db
-			s.entries = append(s.entries, e)
-			s.sizes[db].Keys++
-			if e.ExpireAt != 0 {
-				s.sizes[db].Expires++
-			}
-		}
-	}
-	if interleave { // databases alternate: 0, 1, 0, 1, ...
-		var out []rdb.Entry
-		byDB := map[int][]rdb.Entry{}
-		var order []int
-		for _, e := range s.entries {
-			if byDB[e.DB] == nil {
-				order = append(order, e.DB)
-			}
-			byDB[e.DB] = append(byDB[e.DB], e)
-		}
-		for len(out) < len(s.entries) {
-			for _, db := range order {
-				if es := byDB[db]; len(es) > 0 {
-					out, byDB[db] = append(out, es[0]), es[1:]
-				}
-			}
-		}
-		s.entries = out
-	}
-	return s
-}
-
-func (s *datasetSnapshot) Sizes() []keyspace.DBSize { return s.sizes }
-func (s *datasetSnapshot) Close() error             { return nil }
-func (s *datasetSnapshot) Next() (*rdb.Entry, error) {
-	if len(s.entries) == 0 {
-		return nil, io.EOF
-	}
-	s.e, s.entries = s.entries[0], s.entries[1:]
-	return &s.e, nil
-}
-
 // loadDataset loads the files into a new keyspace and returns its data.
 func loadDataset(t *testing.T, fsys vfs.FS, files ...string) *dataset.Dataset {
 	t.Helper()
@@ -244,7 +189,7 @@ func TestWriteBaseInterleaved(t *testing.T) {
 	want := snapshotDataset(t, randomKeyspace(t, r, 3, 10))
 	for _, preamble := range []bool{false, true} {
 		var b bytes.Buffer
-		if err := WriteBase(&b, newDatasetSnapshot(want, true), &BaseOptions{RDBPreamble: preamble}); err != nil {
+		if err := WriteBase(&b, want.Snapshot(true), &BaseOptions{RDBPreamble: preamble}); err != nil {
 			t.Fatal(err)
 		}
 		mem := vfs.NewMem()
@@ -265,7 +210,7 @@ func TestWriteBaseInterleaved(t *testing.T) {
 	// but the annotation.
 	var b bytes.Buffer
 	empty := &dataset.Dataset{DBs: map[int][]rdb.Entry{}}
-	if err := WriteBase(&b, newDatasetSnapshot(empty, false), &BaseOptions{Timestamp: 7}); err != nil || b.String() != "#TS:7\r\n" {
+	if err := WriteBase(&b, empty.Snapshot(false), &BaseOptions{Timestamp: 7}); err != nil || b.String() != "#TS:7\r\n" {
 		t.Errorf("empty RESP base: %q, %v", b.String(), err)
 	}
 }
@@ -312,7 +257,7 @@ func TestWriteBaseFile(t *testing.T) {
 	}
 	// A module value cannot be a RESP base: an error, the old file stays.
 	mod := &dataset.Dataset{DBs: map[int][]rdb.Entry{0: {{Key: []byte("m"), Value: &rdb.Module{ID: 1}}}}}
-	if _, err := WriteBaseFile(mem, "d/base", newDatasetSnapshot(mod, false), nil); !errors.Is(err, ErrModuleValue) || !strings.Contains(err.Error(), "d/base") {
+	if _, err := WriteBaseFile(mem, "d/base", mod.Snapshot(false), nil); !errors.Is(err, ErrModuleValue) || !strings.Contains(err.Error(), "d/base") {
 		t.Errorf("module value: %v", err)
 	}
 	if got := loadDataset(t, mem, "d/base"); !dataset.Equal(want, got) {
@@ -554,7 +499,7 @@ func TestCreateDirInRedis(t *testing.T) {
 			data := t.TempDir()
 			dir := filepath.Join(data, "appendonlydir")
 			opts := &BaseOptions{RDBPreamble: preamble, Functions: funcs, Timestamp: time.Now().Unix()}
-			if _, err := CreateDir(vfs.Default, dir, "appendonly.aof", newDatasetSnapshot(want, true), opts); err != nil {
+			if _, err := CreateDir(vfs.Default, dir, "appendonly.aof", want.Snapshot(true), opts); err != nil {
 				t.Fatal(err)
 			}
 			if out, err := exec.Command(checker, filepath.Join(dir, "appendonly.aof.manifest")).CombinedOutput(); err != nil {

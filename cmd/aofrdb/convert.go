@@ -11,7 +11,6 @@ import (
 	"github.com/aofrdb/aofrdb/aof"
 	"github.com/aofrdb/aofrdb/internal/dataset"
 	"github.com/aofrdb/aofrdb/internal/vfs"
-	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/rdb"
 )
 
@@ -210,52 +209,9 @@ func writeDir(dir string, d *dataset.Dataset, from *rdbResult, o *convertOptions
 		},
 		Functions: from.functions,
 	}
-	_, err := aof.CreateDir(vfs.Default, dir, aofPrefix, newDatasetSnapshot(d), opts)
+	_, err := aof.CreateDir(vfs.Default, dir, aofPrefix, d.Snapshot(false), opts)
 	return err
 }
-
-// datasetSnapshot is a keyspace.Snapshot of a data set, database by
-// database.
-type datasetSnapshot struct {
-	d     *dataset.Dataset
-	sizes []keyspace.DBSize
-	dbs   []int
-	i     int // in d.DBs[dbs[0]]
-	e     rdb.Entry
-}
-
-func newDatasetSnapshot(d *dataset.Dataset) *datasetSnapshot {
-	s := &datasetSnapshot{d: d, dbs: d.Indexes()}
-	if len(s.dbs) > 0 {
-		s.sizes = make([]keyspace.DBSize, s.dbs[len(s.dbs)-1]+1)
-	}
-	for _, db := range s.dbs {
-		for _, e := range d.DBs[db] {
-			s.sizes[db].Keys++
-			if e.ExpireAt != 0 {
-				s.sizes[db].Expires++
-			}
-		}
-	}
-	return s
-}
-
-func (s *datasetSnapshot) Sizes() []keyspace.DBSize { return s.sizes }
-
-func (s *datasetSnapshot) Next() (*rdb.Entry, error) {
-	for len(s.dbs) > 0 && s.i >= len(s.d.DBs[s.dbs[0]]) {
-		s.dbs, s.i = s.dbs[1:], 0
-	}
-	if len(s.dbs) == 0 {
-		return nil, io.EOF
-	}
-	s.e = s.d.DBs[s.dbs[0]][s.i]
-	s.e.DB = s.dbs[0]
-	s.i++
-	return &s.e, nil
-}
-
-func (s *datasetSnapshot) Close() error { return nil }
 
 // writable checks that d can be written to an RDB file: its streams are
 // whole streams, not views.
