@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -93,8 +94,10 @@ type Options struct {
 // so that the next fsync succeeds while the file on disk lacks them (or
 // holds stale blocks in their place). So the Appender keeps a copy of
 // the bytes written since the last good sync, and after a failed sync
-// Retry truncates the file back to that sync and writes them again
-// before it syncs. The copy is bounded: once it reaches maxUnsynced
+// Retry writes them again where they are (WriteAt), which dirties those
+// pages again, before it syncs; the file holds them all along, so a
+// crash of the process in between loses nothing the page cache kept.
+// The copy is bounded: once it reaches maxUnsynced
 // bytes, the writer that grows it past that syncs, whatever the policy
 // (it grows that far under No, with PauseSyncs, or under EverySec when
 // more is written in a second; it costs one fsync per maxUnsynced
@@ -125,7 +128,7 @@ type Appender struct {
 	lost bool
 
 	// syncMu keeps the everysec syncer out while Retry or Close
-	// truncates and writes the tail again.
+	// writes the tail again.
 	syncMu sync.Mutex
 
 	flushing chan struct{} // a token: held by the goroutine writing and syncing
@@ -501,9 +504,8 @@ func (a *Appender) failSync(err error) {
 }
 
 // recover clears the sticky error and writes and syncs what is buffered,
-// after a failed sync first truncating the file back to the last good
-// sync and writing the tail again; the caller holds the flushing token.
-// It returns the new sticky error.
+// after a failed sync first writing the tail again where it is; the
+// caller holds the flushing token. It returns the new sticky error.
 func (a *Appender) recover() error {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
@@ -513,17 +515,16 @@ func (a *Appender) recover() error {
 	a.mu.Unlock()
 	if lost {
 		// The tail is not changed meanwhile: only the holder of the
-		// flushing token adds to it, and a sync trims it.
-		if err := a.f.Truncate(at); err != nil {
-			a.fail("truncate", err)
-			return a.stickyErr()
-		}
-		a.written.Store(at)
-		n, err := a.f.Write(tail)
-		a.written.Store(at + int64(n))
-		if err != nil {
-			// lost stays set: the next try truncates again.
+		// flushing token adds to it, and a sync trims it. It is
+		// written again where it is, so that the file holds it at
+		// every moment: a crash of the process while this fails
+		// loses nothing the page cache still has.
+		if n, err := a.f.WriteAt(tail, at); err != nil {
+			// lost stays set: the next try writes it all again.
 			a.fail("write", err)
+			return a.stickyErr()
+		} else if n < len(tail) {
+			a.fail("write", io.ErrShortWrite)
 			return a.stickyErr()
 		}
 		if err := a.f.Sync(); err != nil {
@@ -533,7 +534,7 @@ func (a *Appender) recover() error {
 		a.mu.Lock()
 		a.lost = false
 		a.mu.Unlock()
-		a.syncedTo(at + int64(n))
+		a.syncedTo(at + int64(len(tail)))
 	}
 	a.flush(true)
 	return a.stickyErr()
@@ -542,8 +543,8 @@ func (a *Appender) recover() error {
 // Retry clears the sticky error and writes, and syncs, what is
 // buffered: it is the one way back after a failure (a Store calls it
 // periodically, as Redis's cron retries). After a failed sync, it first
-// truncates the file to the last good sync and writes again what was
-// written since (see Appender). It returns the new error if that fails
+// writes again, in place, what was written since the last good sync (see
+// Appender). It returns the new error if that fails
 // again.
 func (a *Appender) Retry(ctx context.Context) error {
 	select {

@@ -292,6 +292,55 @@ func TestSyncFailureRewritesTail(t *testing.T) {
 	}
 }
 
+// TestRetryRewritesInPlace: after a failed sync, Retry writes the bytes
+// since the last good sync again where they are. While that keeps
+// failing, or if the process dies in the middle, the file still holds
+// every acknowledged record (a truncate-and-append retry would have cut
+// them, and lost them to a crash of the process alone).
+func TestRetryRewritesInPlace(t *testing.T) {
+	for _, p := range []Policy{EverySec, No} {
+		for _, fault := range []vfs.Fault{vfs.IOError, vfs.ShortWrite} {
+			t.Run(p.String()+"/"+fault.String(), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					mem := vfs.NewMem()
+					fsys := vfs.NewFaulty(mem)
+					a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer a.Close()
+					appendWait(t, a, rec(0, "SET", "a", "1"))
+					if err := a.Sync(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+					appendWait(t, a, rec(0, "SET", "b", "2")) // acknowledged
+					want := readString(t, mem, "a.aof")
+					fsys.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpSync }, vfs.IOError)
+					if err := a.Sync(context.Background()); !errors.Is(err, syscall.EIO) {
+						t.Fatalf("Sync with a failing fsync: %v", err)
+					}
+					fsys.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite || op == vfs.OpWriteAt }, fault)
+					for range 3 {
+						if err := a.Retry(context.Background()); err == nil {
+							t.Fatal("Retry succeeded with its writes failing")
+						}
+						if got := readString(t, mem, "a.aof"); got != want {
+							t.Fatalf("file while the retries fail:\n%q\nwant:\n%q", got, want)
+						}
+					}
+					fsys.FailWhen(nil, 0)
+					if err := a.Retry(context.Background()); err != nil {
+						t.Fatalf("Retry: %v", err)
+					}
+					if got := readString(t, mem.CrashClone(vfs.CrashOptions{}), "a.aof"); got != want {
+						t.Errorf("crash image after Retry:\n%q\nwant:\n%q", got, want)
+					}
+				})
+			})
+		}
+	}
+}
+
 // TestEverySecSyncsAfterWriteError: after a failed write, the everysec
 // background sync goes on syncing what was written before, so that the
 // records acknowledged before the failure become durable.

@@ -29,6 +29,7 @@ const (
 	OpRead
 	OpReadAt
 	OpWrite
+	OpWriteAt
 	OpSync
 	OpFileStat
 	OpFileTruncate
@@ -51,6 +52,7 @@ var opNames = [...]string{
 	OpRead:         "read",
 	OpReadAt:       "readat",
 	OpWrite:        "write",
+	OpWriteAt:      "writeat",
 	OpSync:         "sync",
 	OpFileStat:     "fstat",
 	OpFileTruncate: "ftruncate",
@@ -75,9 +77,10 @@ const (
 	NoSpace Fault = iota + 1
 	// IOError fails the operation with EIO.
 	IOError
-	// ShortWrite makes a Write write the first half of its buffer, then
-	// fail with ENOSPC, as write(2) ends when it fills the disk; the half
-	// stays in the file. Any other operation fails with ENOSPC.
+	// ShortWrite makes a Write or WriteAt write the first half of its
+	// buffer, then fail with ENOSPC, as write(2) ends when it fills the
+	// disk; the half stays in the file. Any other operation fails with
+	// ENOSPC.
 	ShortWrite
 )
 
@@ -350,18 +353,28 @@ func (f *faultyFile) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func (f *faultyFile) Write(p []byte) (int, error) {
-	fault := f.fs.next(OpWrite, f.file.Name())
+	return f.write(OpWrite, p, f.file.Write)
+}
+
+func (f *faultyFile) WriteAt(p []byte, off int64) (int, error) {
+	return f.write(OpWriteAt, p, func(p []byte) (int, error) { return f.file.WriteAt(p, off) })
+}
+
+// write runs a Write or WriteAt (op), failing it as the fault injected
+// says.
+func (f *faultyFile) write(op Op, p []byte, write func([]byte) (int, error)) (int, error) {
+	fault := f.fs.next(op, f.file.Name())
 	if fault == 0 {
-		return f.file.Write(p)
+		return write(p)
 	}
 	n := 0
 	if fault == ShortWrite {
 		var err error
-		if n, err = f.file.Write(p[:len(p)/2]); err != nil {
+		if n, err = write(p[:len(p)/2]); err != nil {
 			return n, err
 		}
 	}
-	return n, &fs.PathError{Op: OpWrite.String(), Path: f.file.Name(), Err: fault.errno()}
+	return n, &fs.PathError{Op: op.String(), Path: f.file.Name(), Err: fault.errno()}
 }
 
 func (f *faultyFile) Sync() error {

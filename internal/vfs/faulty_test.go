@@ -68,6 +68,20 @@ func TestFaultKinds(t *testing.T) {
 			checkContents(t, s.m, "f", "")
 			return err
 		}},
+		{"short writeat", OpWriteAt, ShortWrite, syscall.ENOSPC, func(t *testing.T, s setup) error {
+			f, err := s.ffs.OpenAppend("f")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			writeFile(t, s.m, "f", "abcdefghij")
+			n, err := f.WriteAt([]byte("0123"), 2)
+			if n != 2 {
+				t.Errorf("short writeat wrote %d bytes, want 2", n)
+			}
+			checkContents(t, s.m, "f", "ab01efghij") // the part written stays
+			return err
+		}},
 		{"rename EIO", OpRename, IOError, syscall.EIO, func(t *testing.T, s setup) error {
 			writeFile(t, s.m, "a", "A")
 			err := s.ffs.Rename("a", "b")

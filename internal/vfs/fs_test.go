@@ -236,6 +236,48 @@ var behaviour = []fsCase{
 		mustClose(t, f)
 		checkContents(t, fsys, name, "ax")
 	}},
+	{"append-writeat", func(t *testing.T, fsys FS, dir string) {
+		name := filepath.Join(dir, "f")
+		f, err := fsys.OpenAppend(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustWriteTo(t, f, "abcd")
+		// In place, as the AOF appender rewrites bytes after a failed sync.
+		if n, err := f.WriteAt([]byte("XY"), 1); n != 2 || err != nil {
+			t.Fatalf("WriteAt = %d, %v", n, err)
+		}
+		checkContents(t, fsys, name, "aXYd")
+		mustWriteTo(t, f, "e") // still at the end
+		if n, err := f.WriteAt([]byte("fg"), 6); n != 2 || err != nil {
+			t.Fatalf("WriteAt past the end = %d, %v", n, err)
+		}
+		if err := f.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		mustClose(t, f)
+		checkContents(t, fsys, name, "aXYde\x00fg")
+		_, err = f.WriteAt([]byte("x"), 0)
+		checkPathErr(t, "WriteAt after Close", err, fs.ErrClosed)
+	}},
+	{"create-writeat", func(t *testing.T, fsys FS, dir string) {
+		name := filepath.Join(dir, "f")
+		f := mustCreate(t, fsys, name)
+		mustWriteTo(t, f, "abc")
+		if n, err := f.WriteAt([]byte("Z"), 0); n != 1 || err != nil {
+			t.Fatalf("WriteAt = %d, %v", n, err)
+		}
+		mustWriteTo(t, f, "d") // the offset did not move
+		mustClose(t, f)
+		checkContents(t, fsys, name, "Zbcd")
+		r, err := fsys.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		_, err = r.WriteAt([]byte("x"), 0)
+		checkPathErr(t, "WriteAt of a read-only file", err, syscall.EBADF)
+	}},
 	{"read-offsets", func(t *testing.T, fsys FS, dir string) {
 		name := filepath.Join(dir, "f")
 		writeFile(t, fsys, name, "abc")

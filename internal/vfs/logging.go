@@ -129,6 +129,12 @@ func (f *loggingFile) Write(p []byte) (int, error) {
 	return n, err
 }
 
+func (f *loggingFile) WriteAt(p []byte, off int64) (int, error) {
+	n, err := f.file.WriteAt(p, off)
+	f.fs.log(err, "writeat %s %d %d", f.file.Name(), off, n)
+	return n, err
+}
+
 func (f *loggingFile) Sync() error {
 	err := f.file.Sync()
 	f.fs.log(err, "sync %s", f.file.Name())

@@ -534,6 +534,29 @@ func (f *memFile) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if err := f.check("writeat", false, true); err != nil {
+		return 0, err
+	}
+	if off < 0 {
+		return 0, pathErr("writeat", f.name, syscall.EINVAL)
+	}
+	end := off + int64(len(p))
+	if end > memMaxSize {
+		return 0, pathErr("writeat", f.name, syscall.EFBIG)
+	}
+	d := f.node.data
+	if end > int64(len(d)) {
+		d = resize(d, end)
+	}
+	copy(d[off:], p)
+	f.node.data = d
+	f.node.modTime = time.Now()
+	return len(p), nil
+}
+
 func (f *memFile) Sync() error {
 	f.fs.mu.Lock()
 	defer f.fs.mu.Unlock()

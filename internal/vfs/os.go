@@ -36,7 +36,7 @@ func openOS(name string, flag int) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return osFile{f}, nil
+	return osFile{f, flag&os.O_APPEND != 0}, nil
 }
 
 func (osFS) Rename(oldname, newname string) error   { return os.Rename(oldname, newname) }
@@ -81,8 +81,35 @@ func (osFS) SyncDir(dir string) error {
 	return err
 }
 
-// osFile is an *os.File whose Sync is fdatasync where the OS has it.
-type osFile struct{ f *os.File }
+// osFile is an *os.File whose Sync is fdatasync where the OS has it, and
+// whose WriteAt writes in place when it was opened for appending.
+type osFile struct {
+	f      *os.File
+	append bool
+}
+
+// WriteAt writes at off. In a file opened with O_APPEND, where pwrite(2)
+// appends on Linux (and os.File refuses WriteAt), it writes through a
+// second descriptor, opened by name without O_APPEND for the call: a sync
+// of either descriptor syncs the file. (The name must still be the
+// file's, as it is for the AOF appender, the one user.)
+func (f osFile) WriteAt(p []byte, off int64) (int, error) {
+	if !f.append {
+		return f.f.WriteAt(p, off)
+	}
+	if _, err := f.f.Stat(); err != nil { // closed
+		return 0, err
+	}
+	w, err := os.OpenFile(f.f.Name(), os.O_WRONLY, 0)
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.WriteAt(p, off)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
 
 func (f osFile) Read(p []byte) (int, error)              { return f.f.Read(p) }
 func (f osFile) ReadAt(p []byte, off int64) (int, error) { return f.f.ReadAt(p, off) }

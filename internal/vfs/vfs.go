@@ -87,9 +87,9 @@ type FS interface {
 // Concurrency: Sync, Stat and ReadAt may be called at any time from any
 // goroutine, including while another goroutine is in Write: one goroutine
 // appends while another syncs, as the AOF appender does. A Sync makes durable
-// at least every Write that returned before the Sync started. Read, Write and
-// Truncate change the file or its offset and must be called by one goroutine
-// at a time. Close must be the last call: it must not overlap any other.
+// at least every Write that returned before the Sync started. Read, Write,
+// WriteAt and Truncate change the file or its offset and must be called by
+// one goroutine at a time. Close must be the last call: it must not overlap any other.
 type File interface {
 	// Read reads from the current offset and advances it, as io.Reader; at
 	// the end of the file it returns 0, io.EOF.
@@ -104,6 +104,14 @@ type File interface {
 	// OpenAppend, and advances the offset. As write(2) on a full disk, it
 	// may write part of p and fail: n bytes are then in the file.
 	io.Writer
+
+	// WriteAt writes p at off without using or changing the offset, as
+	// io.WriterAt, extending the file if it ends before off+len(p). It
+	// writes in place in a file opened by OpenAppend too, where pwrite(2)
+	// would append on Linux: the AOF appender rewrites the bytes a failed
+	// sync may have lost where they are. Like Write, it may write part of
+	// p and fail.
+	io.WriterAt
 
 	// Close closes the file. It does not sync it.
 	io.Closer
