@@ -49,6 +49,7 @@ func (s *Store) load() error {
 		fsys = &progressFS{FS: s.fsys, p: p}
 	}
 	start := s.now()
+	defer loadBallast(p.total)()
 	switch plan.Source {
 	case manifest.MultiPart, manifest.Legacy:
 		t := &countTarget{Target: &aof.KeyspaceTarget{KS: s.ks}, p: p}
