@@ -23,8 +23,9 @@ import (
 // large values about its size. It is capped at maxBallast, and loads of
 // less than minBallastInput bytes do without. There is no ballast when it
 // could hurt: with GOGC off, with a memory limit (GOMEMLIMIT or
-// debug.SetMemoryLimit: the ballast would count against it), or under
-// Linux's strict overcommit, where untouched memory is still charged.
+// debug.SetMemoryLimit: the ballast would count against it), under
+// Linux's strict overcommit, where untouched memory is still charged, or
+// in a 32-bit address space.
 const (
 	ballastFactor   = 8
 	maxBallast      = 1 << 30
@@ -40,8 +41,12 @@ func loadBallast(input int64) (drop func()) {
 	if input < minBallastInput || !ballastSafe() {
 		return func() {}
 	}
+	size := int64(maxBallast)
+	if input < maxBallast/ballastFactor {
+		size = input * ballastFactor
+	}
 	cycles := gcCycles()
-	b := make([]byte, min(input*ballastFactor, maxBallast))
+	b := make([]byte, size)
 	return func() {
 		runtime.KeepAlive(b)
 		if gcCycles() != cycles {
@@ -52,6 +57,9 @@ func loadBallast(input int64) (drop func()) {
 
 // ballastSafe reports whether a ballast can only help (see loadBallast).
 func ballastSafe() bool {
+	if math.MaxInt == math.MaxInt32 {
+		return false // 1 GiB of a 32-bit address space is too much to ask
+	}
 	s := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 || int64(s[0].Value.Uint64()) <= 0 {

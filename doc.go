@@ -66,7 +66,8 @@
 // the growing data set again at each doubling, runs once or not at all.
 // It costs address space, not resident memory; afterwards a collection
 // runs in the background. There is none with GOGC=off, with a memory
-// limit (GOMEMLIMIT), or under Linux's strict overcommit.
+// limit (GOMEMLIMIT), under Linux's strict overcommit, or on 32-bit
+// platforms.
 //
 // # Errors
 //
