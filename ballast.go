@@ -10,13 +10,13 @@ import (
 
 // A load builds the whole data set, and all of it stays live. With the
 // default GOGC, the collector runs each time the heap doubles, and each
-// cycle marks everything loaded so far: a dozen cycles, most of them on
-// the core that could decode the file, for a data set that has no
-// garbage to give back. So a load holds a ballast, an allocation about
-// the size of the data set it will build that it never touches: the heap
-// goal (twice the live heap with GOGC=100) then starts above the whole
-// data set, and the load runs with one collection or none. Untouched pages cost
-// address space, not memory (RSS).
+// cycle marks everything loaded so far, on the core that could decode
+// the file, for a data set that has no garbage to give back. So a load
+// holds a ballast, an allocation about the size of the data set it will
+// build that it never touches: the heap goal (twice the live heap with
+// GOGC=100) then starts above the whole data set, and the load runs with
+// one collection or none. Untouched pages cost address space, not memory
+// (RSS).
 //
 // The size is ballastFactor times the size of the files: the data set
 // of small keys and values is 6 to 8 times its RDB file, and that of

@@ -97,11 +97,10 @@ type Options struct {
 // Retry writes them again where they are (WriteAt), which dirties those
 // pages again, before it syncs; the file holds them all along, so a
 // crash of the process in between loses nothing the page cache kept.
-// The copy is bounded: once it reaches maxUnsynced
-// bytes, the writer that grows it past that syncs, whatever the policy
-// (it grows that far under No, with PauseSyncs, or under EverySec when
-// more is written in a second; it costs one fsync per maxUnsynced
-// bytes).
+// The copy is bounded: once it reaches maxUnsynced bytes, the writer
+// that grows it past that syncs, whatever the policy (it grows that far
+// under No, with PauseSyncs, or under EverySec when more is written in a
+// second; it costs one fsync per maxUnsynced bytes).
 type Appender struct {
 	f    vfs.File
 	opts Options // Policy and Timestamps are not read: see policy and ts
@@ -544,8 +543,7 @@ func (a *Appender) recover() error {
 // buffered: it is the one way back after a failure (a Store calls it
 // periodically, as Redis's cron retries). After a failed sync, it first
 // writes again, in place, what was written since the last good sync (see
-// Appender). It returns the new error if that fails
-// again.
+// Appender). It returns the new error if that fails again.
 func (a *Appender) Retry(ctx context.Context) error {
 	select {
 	case a.flushing <- struct{}{}:
