@@ -230,11 +230,30 @@ func (w *Writer) Read(c *keyspace.Call) error {
 // always, synced), it returns an ErrMisconf error wrapping the
 // *aof.WriteError: the write was applied and is kept for the background
 // retry, but it is not acknowledged.
+//
+// Write is Apply followed by Commit.Wait.
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
+	c, err := s.Apply(fn)
+	if err != nil {
+		return err
+	}
+	return c.Wait(ctx)
+}
+
+// Apply runs fn with the write turn and appends what it logged, as Write
+// does, and returns without waiting for durability: the write is applied
+// and visible, and Commit.Wait says when it is as durable as the policy
+// promises. An error from fn, or from the append, is returned at once.
+//
+// Apply is for callers that gather writes and wait once for all of them,
+// as an event-loop server does (Redis's own loop syncs once per round
+// of clients): under always, the Waits of writes appended before the
+// same sync share it, and a Wait for the last of them covers the rest.
+func (s *Store) Apply(fn func(w *Writer) error) (Commit, error) {
 	s.turn.Lock()
 	if s.isClosed() {
 		s.turn.Unlock()
-		return ErrClosed
+		return Commit{}, ErrClosed
 	}
 	w := &Writer{s: s}
 	err := fn(w)
@@ -244,9 +263,25 @@ func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 		err = aerr
 	}
 	if err != nil {
-		return err
+		return Commit{}, err
 	}
-	if err := ack.Wait(ctx); err != nil {
+	return Commit{ack: ack}, nil
+}
+
+// Commit is the durability of a write that Apply applied. The zero
+// Commit, of a write that logged nothing or ran without the AOF, is
+// durable at once.
+type Commit struct {
+	ack aof.Ack
+}
+
+// Wait returns once the write is as durable as the policy promises, or
+// with ctx's error. If the AOF cannot be written (or, under always,
+// synced), it returns an ErrMisconf error wrapping the *aof.WriteError:
+// the write stays applied and is kept for the background retry, but it
+// is not acknowledged.
+func (c Commit) Wait(ctx context.Context) error {
+	if err := c.ack.Wait(ctx); err != nil {
 		if werr := (*aof.WriteError)(nil); errors.As(err, &werr) {
 			// Applied, and kept for the retry, but not durable as the
 			// policy promises: the writer is not acknowledged.

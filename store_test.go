@@ -314,3 +314,52 @@ func TestLoadProgress(t *testing.T) {
 		t.Errorf("9999 = %.10q", got)
 	}
 }
+
+// TestApply: Apply applies and appends at once and returns without
+// syncing; one Commit.Wait under always makes the writes appended
+// before it durable, those of earlier Applies too.
+func TestApply(t *testing.T) {
+	mem := vfs.NewMem()
+	o := DefaultOptions()
+	o.FS = mem
+	o.AppendOnly = true
+	o.AppendFsync = aof.Always
+	s, err := Open("data", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var last Commit
+	for i := range 3 {
+		c, err := s.Apply(func(w *Writer) error {
+			return w.Exec(&keyspace.Call{Args: [][]byte{[]byte("SET"), []byte("k" + strconv.Itoa(i)), []byte("v")}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = c
+	}
+	// Applied and visible before any Wait.
+	if v, ok, err := s.Get(ctx, []byte("k2")); err != nil || !ok || string(v) != "v" {
+		t.Fatalf("Get before Wait = %q, %v, %v", v, ok, err)
+	}
+	if err := last.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	crashed := mem.CrashClone(vfs.CrashOptions{})
+	o.FS = crashed
+	s2, err := Open("data", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	for i := range 3 {
+		if _, ok, err := s2.Get(ctx, []byte("k"+strconv.Itoa(i))); err != nil || !ok {
+			t.Errorf("k%d after a crash: %v, %v", i, ok, err)
+		}
+	}
+	if err := (Commit{}).Wait(ctx); err != nil {
+		t.Errorf("zero Commit: %v", err)
+	}
+}
