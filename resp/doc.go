@@ -69,9 +69,23 @@
 // it applied. Malformed input is a *ProtocolError carrying the input
 // offset and the reason; it matches ErrProtocol, and ErrLimit when a limit
 // was exceeded. Other errors of the underlying io.Reader are returned
-// unchanged. A Reader's errors are sticky until Reset. Offsets start at 0,
-// or at the base given to ResetAt (for the RESP tail after an RDB
-// preamble).
+// unchanged. A Reader's errors are sticky until Reset, except
+// ErrWouldBlock (below). Offsets start at 0, or at the base given to
+// ResetAt (for the RESP tail after an RDB preamble).
+//
+// # Non-blocking input
+//
+// An event-loop server can give a Reader a non-blocking socket: an
+// io.Reader that returns ErrWouldBlock (alone or wrapped, for EAGAIN)
+// when no input has arrived. Next, ReadCommand and ReadReply then return
+// ErrWouldBlock and keep the item they were reading partly read; the same
+// call, made again when the socket is readable, resumes it with the new
+// bytes. Whatever chunks the input arrives in, the Reader returns the
+// same items, offsets and errors (limits included) as from the whole
+// input at once. ErrWouldBlock is never sticky; a Read returning bytes
+// together with it gives the bytes first. Reader.Buffered tells how many
+// bytes were read and not yet returned in an item, for a query-buffer
+// limit.
 //
 // # Limits and memory
 //

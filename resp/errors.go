@@ -27,6 +27,28 @@ var (
 	// attribute, which has no RESP2 form, while speaking RESP2.
 	ErrNeedRESP3 = errors.New("resp: attributes need RESP3")
 
+	// ErrWouldBlock is what an io.Reader given to a Reader returns
+	// (alone or wrapped) when it has no input now but may have more
+	// later, as a non-blocking socket's EAGAIN. The Reader then returns
+	// ErrWouldBlock from Next, ReadCommand or ReadReply without consuming
+	// anything: the item it was reading stays partly read, and the next
+	// call resumes it with the bytes that came meanwhile. It is not
+	// sticky.
+	//
+	// A Read that returns n > 0 bytes with ErrWouldBlock gives n bytes,
+	// then ErrWouldBlock: the Reader uses the bytes, and reports
+	// ErrWouldBlock instead of calling Read again the next time it needs
+	// more input.
+	//
+	// The call that resumes a partly read item must be of the same kind:
+	// Next or ReadCommand after either of them, ReadReply after
+	// ReadReply. Anything else is a sticky error.
+	ErrWouldBlock = errors.New("resp: no input available yet")
+
+	// errSwitched is the sticky error of a call of Next or ReadCommand
+	// while ReadReply has a reply partly read, or the reverse.
+	errSwitched = errors.New("resp: reading commands and replies mixed while an item is partly read")
+
 	// errBadRead is returned when the underlying io.Reader reports a byte
 	// count outside [0, len(p)] (bufio panics there; a library must not).
 	errBadRead = errors.New("resp: underlying reader returned an invalid count")

@@ -45,9 +45,10 @@ func addFixtureSeeds(f *testing.F) {
 }
 
 // FuzzReadCommand checks that the streaming Reader never panics, reads
-// the same items with any buffer size and read pattern, agrees with
-// ParseCommand, and that what it parses re-encodes to exactly the bytes it
-// came from and parses again equal.
+// the same items with any buffer size and read pattern (ErrWouldBlock
+// between chunks included), agrees with ParseCommand, and that what it
+// parses re-encodes to exactly the bytes it came from and parses again
+// equal.
 func FuzzReadCommand(f *testing.F) {
 	addFixtureSeeds(f)
 	f.Add(cutInput())
@@ -126,6 +127,10 @@ func FuzzReadCommand(f *testing.F) {
 		if !sameOutcome(in1, in2) {
 			t.Fatalf("inline readers disagree:\n%+v\n%+v", in1, in2)
 		}
+
+		// Fed in chunks with ErrWouldBlock between them, it reads the
+		// same.
+		checkWouldBlock(t, data, hashSeed(data), modeNext, modeCommand)
 	})
 }
 
@@ -151,7 +156,8 @@ func runReplies(data []byte, opts *ReaderOptions, wrap func(io.Reader) io.Reader
 }
 
 // FuzzReplyReader checks that ReadReply never panics, reads the same with
-// any buffer size and read pattern, and that what it reads re-encodes
+// any buffer size and read pattern (ErrWouldBlock between chunks
+// included), and that what it reads re-encodes
 // (AppendValue) to bytes that read back to the same value and encoding.
 func FuzzReplyReader(f *testing.F) {
 	for _, tc := range replyCases {
@@ -165,6 +171,7 @@ func FuzzReplyReader(f *testing.F) {
 		if a.err != b.err || a.off != b.off || !slices.Equal(a.vals, b.vals) {
 			t.Fatalf("readers disagree:\n%+v\n%+v", a, b)
 		}
+		checkWouldBlock(t, data, hashSeed(data), modeReply)
 		for _, v := range vals {
 			enc := AppendValue(nil, v)
 			v2, err := NewReader(bytes.NewReader(enc)).ReadReply()

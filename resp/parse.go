@@ -147,6 +147,7 @@ const (
 	stBulk                   // expecting <bulk> bytes and CRLF
 	stBulkCRLF               // expecting the CRLF of a bulk the Reader read itself
 	stLine                   // in an annotation or inline line
+	stBig                    // the Reader is reading a bulk into its own buffer (readBig)
 )
 
 // parser is a resumable parser of one item (command, annotation or inline
@@ -325,6 +326,9 @@ func (p *parser) parse(b []byte) (done bool, err error) {
 				p.kind = kindEmpty
 			}
 			return true, nil
+
+		case stBig:
+			return false, nil
 		}
 	}
 }

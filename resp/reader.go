@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"errors"
 	"io"
 )
 
@@ -56,12 +57,17 @@ const (
 //
 // A Reader is not safe for concurrent use.
 type Reader struct {
-	rd   io.Reader
-	buf  []byte // buffered input is buf[r:w]
-	r, w int    // r: start of the current item; w: end of buffered data
-	off  int64  // input offset of buf[r]
-	rerr error  // error from rd, returned once buffered bytes are used
-	err  error  // sticky error returned by every later call
+	rd    io.Reader
+	buf   []byte // buffered input is buf[r:w]
+	r, w  int    // r: start of the current item; w: end of buffered data
+	off   int64  // input offset of buf[r]
+	rerr  error  // error from rd, returned once buffered bytes are used
+	err   error  // sticky error returned by every later call
+	rdOff int64  // input offset just past the last byte read from rd
+
+	// pend is the kind of item left partly read by ErrWouldBlock, which
+	// the next call resumes instead of starting a new item.
+	pend pending
 
 	p   parser
 	ext int // bytes of the current item read outside buf (big arguments)
@@ -72,6 +78,14 @@ type Reader struct {
 	bigs    [][]byte
 	bigsCap int
 	bigIdx  []int // indexes in p.args of the current command's big arguments
+
+	// The big argument being read (parser state stBig): its buffer, the
+	// bytes of it read so far, and whether the buffer is bigs[k] reused.
+	big       []byte
+	bigN      int
+	bigReused bool
+
+	rs replyState // the reply being read (value.go)
 
 	start, end int64 // offsets of the last item
 	bufSize    int
@@ -109,6 +123,15 @@ func NewReaderOptions(rd io.Reader, o *ReaderOptions) *Reader {
 
 const maxInt = int(^uint(0) >> 1)
 
+// pending tells which kind of item ErrWouldBlock left partly read.
+type pending uint8
+
+const (
+	pendNone  pending = iota
+	pendCmd           // a command or annotation (Next, ReadCommand)
+	pendReply         // a reply (ReadReply)
+)
+
 // Reset discards all state and buffered input and makes r read from rd,
 // as if new, keeping its options and its buffers for reuse. Offsets start
 // at 0.
@@ -124,32 +147,50 @@ func (r *Reader) ResetAt(rd io.Reader, off int64) {
 	r.rd = rd
 	r.r, r.w = 0, 0
 	r.off = off
+	r.rdOff = off
 	r.rerr, r.err = nil, nil
+	r.pend = pendNone
 	clear(r.p.args[:cap(r.p.args)])
 	r.p.reset()
 	r.ext = 0
 	r.bigIdx = r.bigIdx[:0]
+	r.big, r.bigN, r.bigReused = nil, 0, false
+	r.rs.reset()
 	r.start, r.end = off, off
 }
 
 // Offset returns the input offset of the first byte of the last item
 // returned (a command for ReadCommand, an item for Next, a reply for
 // ReadReply). After an error it returns the offset where the failed item
-// starts, which is also the end of the last complete item.
+// starts, which is also the end of the last complete item; after
+// ErrWouldBlock, the offset where the partly read item starts.
 func (r *Reader) Offset() int64 { return r.start }
 
 // End returns the input offset just past the last item returned: where
-// the next item starts. After an error it equals Offset. An AOF loader
-// records End after each command it applies and truncates a file with a
-// truncated tail there.
+// the next item starts. After an error (ErrWouldBlock included) it equals
+// Offset. An AOF loader records End after each command it applies and
+// truncates a file with a truncated tail there.
 func (r *Reader) End() int64 { return r.end }
+
+// Buffered returns the number of bytes read from the underlying reader
+// and not yet returned as part of an item: those of an item partly read
+// (after ErrWouldBlock, say) and those after it. It is the offset of the
+// last byte read plus one, minus End. A server reading clients with
+// ErrWouldBlock can bound a client's query buffer with it. Like Offset
+// and End, it leaves the last item's arguments valid.
+func (r *Reader) Buffered() int { return int(r.rdOff - r.end) }
 
 // Next reads the next command or annotation and reports its kind; Args or
 // Annotation then return it. At a clean end of input (no byte of a new
 // item) it returns io.EOF; when the input ends inside an item,
 // ErrTruncated; for malformed input, a *ProtocolError; an error from the
-// underlying reader other than io.EOF is returned unchanged. Errors are
-// sticky: every later call returns the same error until Reset.
+// underlying reader other than io.EOF and ErrWouldBlock is returned
+// unchanged. Errors are sticky: every later call returns the same error
+// until Reset.
+//
+// ErrWouldBlock is not an error in that sense: when the underlying reader
+// returns it, so does Next, keeping what it has read of the item, and a
+// later call of Next or ReadCommand (not ReadReply) resumes that item.
 func (r *Reader) Next() (Kind, error) {
 	if r.err != nil {
 		return 0, r.err
@@ -157,6 +198,9 @@ func (r *Reader) Next() (Kind, error) {
 	for {
 		k, err := r.next()
 		if err != nil {
+			if err == ErrWouldBlock {
+				return 0, err
+			}
 			r.err = err
 			r.p.kind = kindEmpty // Args and Annotation return nil
 			return 0, err
@@ -168,9 +212,10 @@ func (r *Reader) Next() (Kind, error) {
 }
 
 // Args returns the arguments of the command last read by Next or
-// ReadCommand. They are valid until the next call of a method of r.
+// ReadCommand, or nil if the last call read none. They are valid until
+// the next call of a method of r.
 func (r *Reader) Args() [][]byte {
-	if r.p.kind != KindCommand && r.p.kind != KindInline {
+	if (r.p.kind != KindCommand && r.p.kind != KindInline) || r.pend != pendNone {
 		return nil
 	}
 	return r.p.args
@@ -180,15 +225,15 @@ func (r *Reader) Args() [][]byte {
 // the leading '#' and the CRLF: "TS:1700000000" for Redis's timestamps. It
 // is valid until the next call of a method of r.
 func (r *Reader) Annotation() []byte {
-	if r.p.kind != KindAnnotation {
+	if r.p.kind != KindAnnotation || r.pend != pendNone {
 		return nil
 	}
 	return r.p.line
 }
 
 // ReadCommand reads the next command, skipping annotations, and returns
-// its arguments, valid until the next call of a method of r. Errors are as
-// for Next.
+// its arguments, valid until the next call of a method of r. Errors,
+// ErrWouldBlock included, are as for Next.
 func (r *Reader) ReadCommand() ([][]byte, error) {
 	for {
 		k, err := r.Next()
@@ -201,9 +246,16 @@ func (r *Reader) ReadCommand() ([][]byte, error) {
 	}
 }
 
-// next reads one item, which may be empty (kindEmpty).
+// next reads one item, which may be empty (kindEmpty), or resumes the
+// item ErrWouldBlock left partly read.
 func (r *Reader) next() (Kind, error) {
-	r.beginItem()
+	if r.pend == pendNone {
+		r.beginItem()
+	} else if r.pend == pendCmd {
+		r.pend = pendNone
+	} else {
+		return 0, errSwitched
+	}
 	p := &r.p
 	for {
 		done, err := p.parse(r.buf[r.r:r.w])
@@ -219,12 +271,16 @@ func (r *Reader) next() (Kind, error) {
 			r.end = r.off
 			return p.kind, nil
 		}
-		if p.st == stBulk && p.bulk >= r.bigMin && r.w-r.r-p.pos < p.bulk && p.bulk+2 > len(r.buf)-p.pos {
+		if p.st == stBig || (p.st == stBulk && p.bulk >= r.bigMin && r.w-r.r-p.pos < p.bulk && p.bulk+2 > len(r.buf)-p.pos) {
 			err = r.readBig()
 		} else {
 			err = r.fill()
 		}
 		if err != nil {
+			if err == ErrWouldBlock {
+				r.pend = pendCmd
+				return 0, err
+			}
 			if err == io.EOF {
 				if p.st == stStart {
 					return 0, io.EOF
@@ -290,7 +346,7 @@ func (r *Reader) move(nb []byte) {
 // start of buf, or to a buffer twice as large when buf is full of it.
 func (r *Reader) fill() error {
 	if r.rerr != nil {
-		return r.rerr
+		return r.takeErr()
 	}
 	if r.r > 0 {
 		r.move(r.buf)
@@ -305,10 +361,11 @@ func (r *Reader) fill() error {
 
 // read reads into p from the underlying reader, at least one byte unless
 // it fails. An error is remembered in rerr; it is returned at once only
-// when no byte was read.
+// when no byte was read. ErrWouldBlock, wrapped or not, becomes
+// ErrWouldBlock, and is remembered only until it is returned.
 func (r *Reader) read(p []byte) (int, error) {
 	if r.rerr != nil {
-		return 0, r.rerr
+		return 0, r.takeErr()
 	}
 	for range maxEmptyReads {
 		n, err := r.rd.Read(p)
@@ -316,7 +373,14 @@ func (r *Reader) read(p []byte) (int, error) {
 			r.rerr = errBadRead
 			return 0, r.rerr
 		}
+		r.rdOff += int64(n)
 		if err != nil {
+			if err == ErrWouldBlock || errors.Is(err, ErrWouldBlock) {
+				if n == 0 {
+					return 0, ErrWouldBlock
+				}
+				err = ErrWouldBlock
+			}
 			r.rerr = err
 			if n > 0 {
 				err = nil
@@ -331,40 +395,60 @@ func (r *Reader) read(p []byte) (int, error) {
 	return 0, r.rerr
 }
 
+// takeErr returns rerr, forgetting it if it is ErrWouldBlock: that one
+// is returned once.
+func (r *Reader) takeErr() error {
+	err := r.rerr
+	if err == ErrWouldBlock {
+		r.rerr = nil
+	}
+	return err
+}
+
 // readBig reads the bulk the parser waits for (p.bulk bytes) into a
 // buffer of its own, when it does not fit in buf. The buffer is reused
 // from an earlier command when one is large enough; otherwise it is
 // allocated as the bytes arrive, doubling from what is buffered (at
 // least bigFirstChunk) up to the bulk length, so a length header that
 // lies costs memory in proportion to the bytes that did arrive.
+//
+// The parser is in state stBig while the bulk is read, with its progress
+// in r.big and r.bigN: after ErrWouldBlock, the next call resumes it.
 func (r *Reader) readBig() error {
 	p := &r.p
 	size := p.bulk
-	at := r.r + p.pos // first byte of the bulk in buf
-	have := r.w - at  // < size
 	k := len(r.bigIdx)
-	var dst []byte
-	reused := k < len(r.bigs) && cap(r.bigs[k]) >= size
-	if reused {
-		dst = r.bigs[k][:size]
-	} else {
-		dst = make([]byte, min(size, max(have, bigFirstChunk)))
+	if p.st == stBulk {
+		at := r.r + p.pos // first byte of the bulk in buf
+		have := r.w - at  // < size
+		var dst []byte
+		reused := k < len(r.bigs) && cap(r.bigs[k]) >= size
+		if reused {
+			dst = r.bigs[k][:size]
+		} else {
+			dst = make([]byte, min(size, max(have, bigFirstChunk)))
+		}
+		r.bigN = copy(dst, r.buf[at:r.w])
+		r.big, r.bigReused = dst, reused
+		r.w = at // the bulk's bytes now live in dst
+		p.st = stBig
 	}
-	n := copy(dst, r.buf[at:r.w])
-	r.w = at // the bulk's bytes now live in dst
+	dst, n := r.big, r.bigN
 	for n < size {
 		if n == len(dst) {
 			nd := make([]byte, min(size, 2*len(dst)))
 			copy(nd, dst[:n])
 			dst = nd
+			r.big = dst
 		}
 		m, err := r.read(dst[n:])
 		n += m
 		if err != nil {
+			r.bigN = n
 			return err
 		}
 	}
-	if !reused {
+	if !r.bigReused {
 		if k >= len(r.bigs) {
 			r.bigs = append(r.bigs, nil)
 		}
@@ -375,6 +459,7 @@ func (r *Reader) readBig() error {
 			r.bigsCap += cap(dst)
 		}
 	}
+	r.big, r.bigN = nil, 0
 	r.bigIdx = append(r.bigIdx, len(p.args))
 	p.args = append(p.args, dst[:size:size])
 	r.ext += size

@@ -149,17 +149,64 @@ func formatElems(b *strings.Builder, elems []Value) {
 // replies nest a few levels).
 const maxReplyDepth = 512
 
+// replyState is the progress of ReadReply on the reply it is reading,
+// kept in the Reader so that a reply cut by ErrWouldBlock resumes where
+// it stopped. What it holds is consumed input: the aggregates being read
+// and the data of a bulk being read.
+type replyState struct {
+	stack []replyFrame // aggregates being read, outermost first
+
+	// The bulk string, blob error or verbatim string being read (inBulk):
+	// its type, the offset of its header, its length, and its data so far.
+	inBulk  bool
+	bulkT   Type
+	bulkOff int64
+	bulkN   int
+	bulk    []byte
+}
+
+// replyFrame is an aggregate being read: its Value with the elements
+// read so far in Elems, and the number of elements it has in all. An
+// attribute ('|') of n pairs has 2n+1: its pairs, then the value they
+// describe.
+type replyFrame struct {
+	v    Value
+	want int64
+}
+
+// reset drops the reply being read.
+func (s *replyState) reset() {
+	clear(s.stack[:cap(s.stack)])
+	s.stack = s.stack[:0]
+	s.inBulk = false
+	s.bulk = nil
+}
+
 // ReadReply reads one reply of any RESP2 or RESP3 type. The Value and
 // everything it holds are newly allocated and belong to the caller (unlike
-// ReadCommand's arguments). Errors are as for Next. Streamed RESP3
-// aggregates ("$?", "*?") are not supported: Redis never sends them.
+// ReadCommand's arguments). Errors are as for Next, ErrWouldBlock
+// included: after it, the next call of ReadReply (not Next or
+// ReadCommand) resumes the reply. Streamed RESP3 aggregates ("$?", "*?")
+// are not supported: Redis never sends them.
 func (r *Reader) ReadReply() (Value, error) {
 	if r.err != nil {
 		return Value{}, r.err
 	}
-	r.beginItem()
-	v, err := r.readValue(0)
+	switch r.pend {
+	case pendNone:
+		r.beginItem()
+	case pendReply:
+		r.pend = pendNone
+	default:
+		r.err = errSwitched
+		return Value{}, r.err
+	}
+	v, err := r.readReply()
 	if err != nil {
+		if err == ErrWouldBlock {
+			r.pend = pendReply
+			return Value{}, err
+		}
 		if err == io.EOF {
 			if r.off == r.start && r.r == r.w {
 				err = io.EOF
@@ -167,6 +214,7 @@ func (r *Reader) ReadReply() (Value, error) {
 				err = ErrTruncated
 			}
 		}
+		r.rs.reset()
 		r.err = err
 		r.end = r.start
 		return Value{}, err
@@ -192,10 +240,11 @@ func (r *Reader) need(n int) error {
 }
 
 // replyLine reads a line (after the type byte), returning its content
-// without the CRLF; valid until the buffer changes.
+// without the CRLF; valid until the buffer changes. Where the search for
+// the LF resumes is kept in r.p.scan.
 func (r *Reader) replyLine() ([]byte, error) {
 	lim := r.p.lim.maxLine
-	scan := 1
+	scan := max(r.p.scan, 1)
 	for {
 		b := r.buf[r.r:r.w]
 		hi := min(len(b), lim)
@@ -208,6 +257,7 @@ func (r *Reader) replyLine() ([]byte, error) {
 					}
 					line := b[1 : nl-1]
 					r.consume(nl + 1)
+					r.p.scan = 0
 					return line, nil
 				}
 			}
@@ -217,6 +267,7 @@ func (r *Reader) replyLine() ([]byte, error) {
 			return nil, &ProtocolError{Offset: r.off, Reason: "line longer than limit", Err: ErrLimit}
 		}
 		if err := r.fill(); err != nil {
+			r.p.scan = scan
 			return nil, err
 		}
 	}
@@ -243,10 +294,10 @@ func (r *Reader) replyLen() (int64, error) {
 	}
 }
 
-// replyBulk reads n bytes and a CRLF into a new slice, allocated as the
-// bytes arrive.
-func (r *Reader) replyBulk(n int) ([]byte, error) {
-	dst := make([]byte, 0, min(n, max(r.w-r.r, 512)))
+// replyBulk reads the rest of the n bytes whose first ones are dst, and
+// the CRLF after them. dst grows as the bytes arrive; it is returned with
+// what was read also on error.
+func (r *Reader) replyBulk(dst []byte, n int) ([]byte, error) {
 	for len(dst) < n {
 		if r.r == r.w {
 			if n-len(dst) >= len(r.buf) { // read straight into dst
@@ -257,12 +308,12 @@ func (r *Reader) replyBulk(n int) ([]byte, error) {
 				dst = dst[:len(dst)+m]
 				r.off += int64(m)
 				if err != nil {
-					return nil, err
+					return dst, err
 				}
 				continue
 			}
 			if err := r.fill(); err != nil {
-				return nil, err
+				return dst, err
 			}
 		}
 		m := min(n-len(dst), r.w-r.r)
@@ -270,30 +321,74 @@ func (r *Reader) replyBulk(n int) ([]byte, error) {
 		r.consume(m)
 	}
 	if err := r.need(2); err != nil {
-		return nil, err
+		return dst, err
 	}
 	if r.buf[r.r] != '\r' || r.buf[r.r+1] != '\n' {
-		return nil, r.replyErr(0, "bulk data not followed by CRLF")
+		return dst, r.replyErr(0, "bulk data not followed by CRLF")
 	}
 	r.consume(2)
 	return dst, nil
 }
 
-func (r *Reader) readValue(depth int) (Value, error) {
-	if depth > maxReplyDepth {
-		return Value{}, r.replyErr(0, "replies nested too deep")
+// readReply reads a reply, or resumes the one in r.rs. It reads a value
+// at a time (replyValue); a complete value becomes an element of the
+// innermost aggregate being read, which may complete it in turn.
+func (r *Reader) readReply() (Value, error) {
+	s := &r.rs
+	for {
+		var v Value
+		if s.inBulk {
+			if err := r.replyBulkValue(&v); err != nil {
+				return Value{}, err
+			}
+		} else if agg, err := r.replyValue(&v); err != nil {
+			return Value{}, err
+		} else if agg {
+			continue
+		}
+		for {
+			k := len(s.stack)
+			if k == 0 {
+				return v, nil
+			}
+			f := &s.stack[k-1]
+			f.v.Elems = append(f.v.Elems, v)
+			if int64(len(f.v.Elems)) < f.want {
+				break
+			}
+			v = f.v
+			f.v = Value{}
+			s.stack = s.stack[:k-1]
+			if v.Type == '|' {
+				// An attribute describes the value that follows it.
+				n := len(v.Elems) - 1
+				next := v.Elems[n]
+				next.Attrs = append(v.Elems[:n], next.Attrs...)
+				v = next
+			}
+		}
+	}
+}
+
+// replyValue reads the value that starts at buf[r] into v, which is
+// zero. A bulk is read by replyBulkValue. For an aggregate with elements
+// it pushes a frame and reports agg: its elements come next.
+func (r *Reader) replyValue(v *Value) (agg bool, err error) {
+	s := &r.rs
+	if len(s.stack) > maxReplyDepth {
+		return false, r.replyErr(0, "replies nested too deep")
 	}
 	if err := r.need(1); err != nil {
-		return Value{}, err
+		return false, err
 	}
 	t := Type(r.buf[r.r])
-	v := Value{Type: t}
+	v.Type = t
 	switch t {
 	case TypeSimpleString, TypeSimpleError, TypeBigNumber, TypeDouble, TypeBoolean, TypeNull:
 		lineOff := r.off
 		line, err := r.replyLine()
 		if err != nil {
-			return v, err
+			return false, err
 		}
 		bad := func(what string) error {
 			return &ProtocolError{Offset: lineOff, Reason: "invalid " + what}
@@ -303,107 +398,108 @@ func (r *Reader) readValue(depth int) (Value, error) {
 			v.Str = append([]byte{}, line...)
 		case TypeBigNumber:
 			if !isBigNumber(line) {
-				return v, bad("big number")
+				return false, bad("big number")
 			}
 			v.Str = append([]byte{}, line...)
 		case TypeDouble:
 			f, ok := parseDouble(line)
 			if !ok {
-				return v, bad("double")
+				return false, bad("double")
 			}
 			v.Float = f
 		case TypeBoolean:
 			if len(line) != 1 || (line[0] != 't' && line[0] != 'f') {
-				return v, bad("boolean")
+				return false, bad("boolean")
 			}
 			v.Bool = line[0] == 't'
 		case TypeNull:
 			if len(line) != 0 {
-				return v, bad("null")
+				return false, bad("null")
 			}
 		}
-		return v, nil
+		return false, nil
 
 	case TypeInteger:
 		n, err := r.replyLen()
 		v.Int = n
-		return v, err
+		return false, err
 
 	case TypeBulkString, TypeBlobError, TypeVerbatim:
 		lineOff := r.off
 		n, err := r.replyLen()
 		if err != nil {
-			return v, err
+			return false, err
 		}
 		if n == -1 && t == TypeBulkString {
 			v.Null = true
-			return v, nil
+			return false, nil
 		}
 		if n < 0 {
-			return v, &ProtocolError{Offset: lineOff, Reason: "invalid bulk length"}
+			return false, &ProtocolError{Offset: lineOff, Reason: "invalid bulk length"}
 		}
 		if n > int64(r.p.lim.maxBulk) {
-			return v, &ProtocolError{Offset: lineOff, Reason: "bulk length over limit", Err: ErrLimit}
+			return false, &ProtocolError{Offset: lineOff, Reason: "bulk length over limit", Err: ErrLimit}
 		}
 		if t == TypeVerbatim && n < 4 {
-			return v, &ProtocolError{Offset: lineOff, Reason: "invalid verbatim string"}
+			return false, &ProtocolError{Offset: lineOff, Reason: "invalid verbatim string"}
 		}
-		data, err := r.replyBulk(int(n))
-		if err != nil {
-			return v, err
-		}
-		if t == TypeVerbatim {
-			if data[3] != ':' {
-				return v, &ProtocolError{Offset: lineOff, Reason: "invalid verbatim string"}
-			}
-			v.Format = string(data[:3])
-			data = data[4:]
-		}
-		v.Str = data
-		return v, nil
+		s.inBulk, s.bulkT, s.bulkOff, s.bulkN = true, t, lineOff, int(n)
+		s.bulk = make([]byte, 0, min(int(n), max(r.w-r.r, 512)))
+		return false, r.replyBulkValue(v)
 
 	case TypeArray, TypeSet, TypePush, TypeMap, '|':
 		lineOff := r.off
 		n, err := r.replyLen()
 		if err != nil {
-			return v, err
+			return false, err
 		}
 		if n == -1 && t == TypeArray {
 			v.Null = true
-			return v, nil
+			return false, nil
 		}
 		if n < 0 {
-			return v, &ProtocolError{Offset: lineOff, Reason: "invalid aggregate length"}
+			return false, &ProtocolError{Offset: lineOff, Reason: "invalid aggregate length"}
 		}
 		if n > int64(r.p.lim.maxArgs) {
-			return v, &ProtocolError{Offset: lineOff, Reason: "aggregate length over limit", Err: ErrLimit}
+			return false, &ProtocolError{Offset: lineOff, Reason: "aggregate length over limit", Err: ErrLimit}
 		}
 		if t == TypeMap || t == '|' {
 			n *= 2
 		}
 		// Allocate for what can have arrived (an element takes 3 bytes
 		// at least); append grows the rest as elements arrive.
-		elems := make([]Value, 0, min(n, int64(1+(r.w-r.r)/3)))
-		for range n {
-			e, err := r.readValue(depth + 1)
-			if err != nil {
-				return v, err
-			}
-			elems = append(elems, e)
-		}
+		v.Elems = make([]Value, 0, min(n, int64(1+(r.w-r.r)/3)))
 		if t == '|' {
-			// An attribute describes the value that follows it.
-			next, err := r.readValue(depth + 1)
-			if err != nil {
-				return v, err
-			}
-			next.Attrs = append(elems, next.Attrs...)
-			return next, nil
+			n++ // the value the attribute describes
 		}
-		v.Elems = elems
-		return v, nil
+		if n == 0 {
+			return false, nil
+		}
+		s.stack = append(s.stack, replyFrame{v: *v, want: n})
+		return true, nil
 	}
-	return v, r.replyErr(0, "unknown reply type "+quoteByte(byte(t)))
+	return false, r.replyErr(0, "unknown reply type "+quoteByte(byte(t)))
+}
+
+// replyBulkValue reads the rest of the bulk in r.rs into v.
+func (r *Reader) replyBulkValue(v *Value) error {
+	s := &r.rs
+	data, err := r.replyBulk(s.bulk, s.bulkN)
+	s.bulk = data
+	if err != nil {
+		return err
+	}
+	s.inBulk, s.bulk = false, nil
+	v.Type = s.bulkT
+	if v.Type == TypeVerbatim {
+		if data[3] != ':' {
+			return &ProtocolError{Offset: s.bulkOff, Reason: "invalid verbatim string"}
+		}
+		v.Format = string(data[:3])
+		data = data[4:]
+	}
+	v.Str = data
+	return nil
 }
 
 // isBigNumber reports whether b is an optional '-' and one or more digits.
