@@ -225,7 +225,7 @@ func fill(t *testing.T, path string, leave int64) {
 	if err := syscall.Statfs(filepath.Dir(path), &st); err != nil {
 		t.Fatal(err)
 	}
-	free := int64(st.Bavail) * st.Bsize
+	free := int64(st.Bavail) * int64(st.Bsize)
 	if free > leave {
 		if err := os.WriteFile(path, make([]byte, free-leave), 0o644); err != nil {
 			t.Fatal(err)
@@ -289,7 +289,7 @@ func TestStoreAOFWriteError(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg.Persistence.FS = ffs
-		s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t)})
+		s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t), Goroutines: goroutines})
 		if err != nil {
 			t.Fatal(err)
 		}

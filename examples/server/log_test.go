@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"os"
 	"testing"
 )
 
@@ -17,3 +18,9 @@ func (w tlogWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
 }
+
+// goroutines is set by AOFRDB_SERVER_GOROUTINES=1: the servers the tests
+// start (in process, and the binary, which reads the same variable)
+// serve each connection with its own goroutine instead of the event
+// loop. CI runs this package's tests both ways.
+var goroutines = os.Getenv("AOFRDB_SERVER_GOROUTINES") != ""

@@ -150,6 +150,10 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	start := time.Now()
 	srv, err := respserver.OpenStore(dir, so, &respserver.Options{
 		Logger: log,
+		// AOFRDB_SERVER_GOROUTINES=1 serves each connection with its
+		// own goroutine instead of the event loop (see
+		// respserver.Options.Goroutines), to compare the two.
+		Goroutines: os.Getenv("AOFRDB_SERVER_GOROUTINES") != "",
 		Params: map[string]string{
 			"port":       fmt.Sprint(cfg.Port),
 			"bind":       strings.Join(cfg.Bind, " "),

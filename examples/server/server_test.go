@@ -39,6 +39,7 @@ func start(t *testing.T, ks keyspace.Keyspace, opts *respserver.Options) *testSe
 	if opts.Logger == nil {
 		opts.Logger = testLogger(t)
 	}
+	opts.Goroutines = goroutines
 	s := respserver.New(ks, opts)
 	t.Cleanup(s.Shutdown)
 	// A unix socket path is limited to about 100 bytes: t.TempDir's can
@@ -122,7 +123,7 @@ func TestSelectPerConnection(t *testing.T) {
 }
 
 func TestTCP(t *testing.T) {
-	s := respserver.New(newMemory(t, "a"), &respserver.Options{Logger: testLogger(t)})
+	s := respserver.New(newMemory(t, "a"), &respserver.Options{Logger: testLogger(t), Goroutines: goroutines})
 	t.Cleanup(s.Shutdown)
 	l, err := s.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

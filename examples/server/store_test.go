@@ -34,7 +34,7 @@ func startStore(t *testing.T, dir string, args ...string) *storeServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t)})
+	s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t), Goroutines: goroutines})
 	if err != nil {
 		t.Fatal(err)
 	}

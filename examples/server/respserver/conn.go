@@ -31,10 +31,27 @@ const (
 // conn is one client connection, served by its own goroutine.
 type conn struct {
 	s       *Server
-	nc      net.Conn
+	nc      net.Conn // nil while the event loop serves the connection
 	id      int64
 	created time.Time
 	unix    bool
+	// The addresses CLIENT INFO and the log show: raddr is the peer's
+	// (the socket's path and ":0" for a unix socket, as Redis shows),
+	// laddrS the local one.
+	raddr, laddrS string
+
+	// The event loop's state (see eventLoop); loop is nil for a
+	// connection served by its own goroutine.
+	loop       *eventLoop
+	fd         int
+	obuf       []byte        // replies not yet sent
+	pending    aofrdb.Commit // the write whose reply waits for durability
+	pendingAt  int           // where its reply starts in out
+	hasPending bool
+	closing    bool // close once out is sent
+	queued     bool // in the loop's list of connections to serve this round
+	reads      int  // reads from the socket this round
+	blocked    bool // out could not all be sent: wait for EPOLLOUT
 
 	rd *resp.Reader
 	in connReader
@@ -85,7 +102,7 @@ var errQueryLimit = errors.New("query buffer limit reached")
 
 func (r *connReader) Read(p []byte) (int, error) {
 	c := r.c
-	if c.bw.Buffered() > 0 {
+	if c.loop == nil && c.bw.Buffered() > 0 {
 		if err := c.bw.Flush(); err != nil {
 			return 0, err
 		}
@@ -99,7 +116,13 @@ func (r *connReader) Read(p []byte) (int, error) {
 	if int64(len(p)) > avail {
 		p = p[:avail]
 	}
-	n, err := c.nc.Read(p)
+	var n int
+	var err error
+	if c.loop != nil {
+		n, err = c.loop.read(c, p)
+	} else {
+		n, err = c.nc.Read(p)
+	}
 	r.read += int64(n)
 	return n, err
 }
@@ -107,6 +130,7 @@ func (r *connReader) Read(p []byte) (int, error) {
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, id: s.nextID.Add(1), created: time.Now()}
 	_, c.unix = nc.(*net.UnixConn)
+	c.raddr, c.laddrS = addrs(nc, c.unix)
 	c.in.c = c
 	c.bw = bufio.NewWriterSize(nc, writeBufferSize)
 	c.rd = resp.NewReaderOptions(&c.in, &resp.ReaderOptions{
@@ -119,11 +143,22 @@ func newConn(s *Server, nc net.Conn) *conn {
 // serve reads and runs commands until the client leaves, an error, or
 // shutdown.
 func (c *conn) serve() {
+	c.s.log.Debug("client connected", "id", c.id, "addr", c.addr())
+	c.serveFrom(nil)
+}
+
+// serveFrom is serve, starting with the command first (already read)
+// unless it is nil: the event loop hands a connection over with the
+// first command it does not run.
+func (c *conn) serveFrom(first [][]byte) {
 	s := c.s
 	defer s.untrack(c)
 	defer c.nc.Close()
 	defer c.cleanup()
-	s.log.Debug("client connected", "id", c.id, "addr", c.addr())
+	if first != nil && (!c.run(first) || s.stopping.Load()) {
+		c.bw.Flush()
+		return
+	}
 	for {
 		args, err := c.rd.ReadCommand()
 		if err != nil {
@@ -156,8 +191,10 @@ func (c *conn) readError(err error) {
 	switch {
 	case errors.As(err, &pe):
 		s.log.Debug("protocol error", "id", c.id, "addr", c.addr(), "err", err)
-		c.bw.WriteString("-ERR Protocol error: " + protocolReason(pe) + "\r\n")
-		c.bw.Flush()
+		c.write([]byte("-ERR Protocol error: " + protocolReason(pe) + "\r\n"))
+		if c.loop == nil {
+			c.bw.Flush()
+		}
 	case errors.Is(err, errQueryLimit):
 		s.log.Warn("closing client that reached max query buffer length",
 			"id", c.id, "addr", c.addr(), "limit", s.opts.MaxQueryBuffer)
@@ -189,18 +226,17 @@ func protocolReason(pe *resp.ProtocolError) string {
 	return r
 }
 
-func (c *conn) addr() string {
-	if c.unix {
-		return c.nc.LocalAddr().String() + ":0"
-	}
-	return c.nc.RemoteAddr().String()
-}
+func (c *conn) addr() string { return c.raddr }
 
-func (c *conn) laddr() string {
-	if c.unix {
-		return c.nc.LocalAddr().String() + ":0"
+func (c *conn) laddr() string { return c.laddrS }
+
+// addrs returns what addr and laddr return, from nc.
+func addrs(nc net.Conn, unix bool) (raddr, laddr string) {
+	if unix {
+		l := nc.LocalAddr().String()
+		return l + ":0", l + ":0"
 	}
-	return c.nc.LocalAddr().String()
+	return nc.RemoteAddr().String(), nc.LocalAddr().String()
 }
 
 // run runs one command and buffers its reply. It returns false when
@@ -256,7 +292,15 @@ func (c *conn) runKeyspace(args [][]byte) {
 		}
 	}
 	var err error
-	if known && info.Write {
+	if known && info.Write && c.loop != nil && s.st != nil {
+		// The event loop waits for durability once for all the writes
+		// of a round (see eventLoop): the reply goes out after that,
+		// replaced by the error if the write could not be made durable.
+		var commit aofrdb.Commit
+		if commit, err = s.storeApply(call, false); err == nil {
+			c.pending, c.pendingAt, c.hasPending = commit, len(c.obuf), true
+		}
+	} else if known && info.Write {
 		err = s.execWrite(call)
 	} else {
 		err = s.ks.Exec(call)
@@ -302,11 +346,21 @@ func (c *conn) command(name []byte) (keyspace.CommandInfo, bool) {
 }
 
 // write buffers a reply; bufio writes a reply larger than its free
-// space straight to the socket.
-func (c *conn) write(b []byte) { c.bw.Write(b) }
+// space straight to the socket. In the event loop, replies gather in
+// out until the round ends.
+func (c *conn) write(b []byte) {
+	if c.loop != nil {
+		c.obuf = append(c.obuf, b...)
+		return
+	}
+	c.bw.Write(b)
+}
 
 // writeErr returns the sticky error of the reply writer.
 func (c *conn) writeErr() error {
+	if c.loop != nil {
+		return nil // the loop closes the connection when a write fails
+	}
 	_, err := c.bw.Write(nil)
 	return err
 }

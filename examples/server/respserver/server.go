@@ -42,6 +42,12 @@ type Options struct {
 
 	// ExpireBudget is the budget passed to ActiveExpire. Default 200.
 	ExpireBudget int
+
+	// Goroutines serves every connection with a goroutine of its own.
+	// By default, on Linux, an event loop serves the connections that
+	// send only the keyspace's commands (see eventLoop), and a
+	// connection gets its own goroutine from its first other command.
+	Goroutines bool
 }
 
 // Server serves the RESP2 protocol over a keyspace. Create it with New,
@@ -74,6 +80,8 @@ type Server struct {
 
 	stopping atomic.Bool // mirrors closing, read without mu
 	nextID   atomic.Int64
+
+	loop *eventLoop // nil: a goroutine per connection
 }
 
 // New returns a server over ks. It starts the active expire cycle when
@@ -131,6 +139,16 @@ func newServer(ks keyspace.Keyspace, st *aofrdb.Store, opts *Options) *Server {
 	if ae, ok := ks.(keyspace.ActiveExpirer); ok && st == nil { // a Store runs its own
 		s.wg.Add(1)
 		go s.expireLoop(ae)
+	}
+	if !s.opts.Goroutines && loopSupported {
+		l, err := newEventLoop(s)
+		if err != nil {
+			s.log.Warn("no event loop: serving each connection with its own goroutine", "err", err)
+		} else {
+			s.loop = l
+			s.wg.Add(1)
+			go l.run()
+		}
 	}
 	return s
 }
@@ -196,6 +214,9 @@ func (s *Server) acceptLoop(l net.Listener) {
 		if !s.track(c) {
 			nc.Close()
 			return
+		}
+		if s.loop != nil && s.loop.adopt(c) {
+			continue
 		}
 		go c.serve()
 	}
@@ -274,10 +295,16 @@ func (s *Server) beginShutdown() {
 	}
 	now := time.Now()
 	for c := range s.conns {
+		if c.nc == nil {
+			continue // the event loop's: it closes them as it stops
+		}
 		// A connection blocked reading wakes up and ends; one running
 		// a command ends after it (see conn.serve).
 		c.nc.SetReadDeadline(now)
 		c.nc.SetWriteDeadline(now.Add(5 * time.Second))
+	}
+	if s.loop != nil {
+		s.loop.stop()
 	}
 }
 

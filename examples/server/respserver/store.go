@@ -93,7 +93,28 @@ func (t *expiryTap) ActiveExpire(now int64, budget int, log []keyspace.Record) (
 // must delete an expired key when read is set), letting WATCH see what
 // it changed.
 func (s *Server) storeWrite(call *keyspace.Call, read bool) error {
-	err := s.st.Write(context.Background(), func(w *aofrdb.Writer) error {
+	commit, err := s.storeApply(call, read)
+	if err == nil {
+		err = commit.Wait(context.Background())
+	}
+	return storeWriteResult(call, read, err)
+}
+
+// storeWriteResult is the error storeWrite returns for a call whose
+// apply and wait ended with err.
+func storeWriteResult(call *keyspace.Call, read bool, err error) error {
+	if read && errors.Is(err, aofrdb.ErrMisconf) && len(call.Reply.Buf) > 0 {
+		// A read that deleted an expired key the AOF could not log:
+		// Redis keeps the deletion for its next write and replies.
+		err = nil
+	}
+	return err
+}
+
+// storeApply is storeWrite without the wait for durability: it returns
+// the Commit to wait for (see aofrdb.Store.Apply).
+func (s *Server) storeApply(call *keyspace.Call, read bool) (aofrdb.Commit, error) {
+	return s.st.Apply(func(w *aofrdb.Writer) error {
 		s.wmu.Lock()
 		defer s.wmu.Unlock()
 		var st keyStates
@@ -109,12 +130,6 @@ func (s *Server) storeWrite(call *keyspace.Call, read bool) error {
 		s.watch.apply(call.Log, st)
 		return err
 	})
-	if read && errors.Is(err, aofrdb.ErrMisconf) && len(call.Reply.Buf) > 0 {
-		// A read that deleted an expired key the AOF could not log:
-		// Redis keeps the deletion for its next write and replies.
-		err = nil
-	}
-	return err
 }
 
 // storeErrorReply words a Store's error as Redis's reply for it.

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aofrdb/aofrdb/resp"
+)
+
+// TestPipelines sends pipelines of writes, reads and server commands
+// in one packet, on many connections at once, to a server over a Store
+// under appendfsync always: every reply comes back, in order, whichever
+// of the event loop and a connection's own goroutine runs the command
+// (the loop hands a connection over at its first server command, with
+// a write's reply still waiting for the AOF before it).
+func TestPipelines(t *testing.T) {
+	s := startStore(t, "", "--appendonly", "yes", "--appendfsync", "always")
+	const conns, rounds = 16, 20
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nc, err := net.Dial("unix", s.sock)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer nc.Close()
+			r := resp.NewReader(bufio.NewReader(nc))
+			for j := range rounds {
+				k := fmt.Sprintf("k%d", i)
+				var cmds [][]string
+				var want []string
+				add := func(reply string, args ...string) {
+					cmds = append(cmds, args)
+					want = append(want, reply)
+				}
+				add("OK", "SET", k, fmt.Sprint(j))
+				add(fmt.Sprint(j+1), "INCR", k)
+				add(fmt.Sprint(j+1), "GET", k)
+				add(fmt.Sprint(j+1), "RPUSH", "l"+k, "x")
+				if j == rounds/2 {
+					// From here on, the connection's own goroutine.
+					add("OK", "CLIENT", "SETNAME", "c")
+					add("OK", "MULTI")
+					add("QUEUED", "SET", k, "m")
+					add("[OK]", "EXEC")
+					add("OK", "SET", k, fmt.Sprint(j))
+				}
+				var b bytes.Buffer
+				for _, c := range cmds {
+					b.Write(resp.AppendCommandString(nil, c...))
+				}
+				if _, err := nc.Write(b.Bytes()); err != nil {
+					t.Error(err)
+					return
+				}
+				for n, w := range want {
+					v, err := r.ReadReply()
+					if err != nil {
+						t.Errorf("conn %d round %d: reply %d of %v: %v", i, j, n, cmds, err)
+						return
+					}
+					if got := replyString(v); got != w {
+						t.Errorf("conn %d round %d: %v: got %q, want %q", i, j, cmds[n], got, w)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	c := s.client(t)
+	for i := range conns {
+		if n := c.Do("LLEN", fmt.Sprintf("lk%d", i)).Int; n != rounds {
+			t.Errorf("LLEN lk%d = %d, want %d", i, n, rounds)
+		}
+	}
+}
+
+// replyString is a reply as TestPipelines writes them: the text of a
+// simple string, bulk or integer, and arrays in brackets.
+func replyString(v resp.Value) string {
+	switch v.Type {
+	case resp.TypeArray:
+		var parts []string
+		for _, e := range v.Elems {
+			parts = append(parts, replyString(e))
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	case resp.TypeInteger:
+		return fmt.Sprint(v.Int)
+	}
+	return string(v.Str)
+}
+
+// TestSlowReader: a client that sends many commands and does not read
+// the replies does not hold up the others; once it reads, it gets every
+// reply.
+func TestSlowReader(t *testing.T) {
+	s := startStore(t, "")
+	c := s.client(t)
+	c.Must("SET", "big", strings.Repeat("v", 1<<20))
+	slow, err := net.Dial("unix", s.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	const n = 64 // 64 MiB of replies
+	go func() {
+		var b []byte
+		for range n {
+			b = resp.AppendCommandString(b, "GET", "big")
+		}
+		slow.Write(b)
+	}()
+	for i := range 100 {
+		check(t, c, "OK", "SET", "k", fmt.Sprint(i))
+	}
+	r := resp.NewReader(bufio.NewReader(slow))
+	for i := range n {
+		v, err := r.ReadReply()
+		if err != nil || len(v.Str) != 1<<20 {
+			t.Fatalf("reply %d to the slow reader: %d bytes, %v", i, len(v.Str), err)
+		}
+	}
+}
