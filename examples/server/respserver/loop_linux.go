@@ -28,6 +28,12 @@ import (
 // SHUTDOWN; FLUSHALL, which may save) leaves the loop for good: it is
 // handed, with the command, to a goroutine of its own (conn.serve), so
 // that nothing the loop runs waits for long or for another client.
+//
+// What the loop still waits for: the sync of each round under always
+// (as Redis's loop does), and under everysec a write that the Appender
+// postpones while the background fsync runs (up to 2 s on a disk that
+// slow; Redis's loop instead replies before the write then). Expired
+// keys that a read must delete wait for their own sync.
 type eventLoop struct {
 	s    *Server
 	ep   int // the epoll descriptor
@@ -50,8 +56,8 @@ const loopSupported = true
 // loopBufSize is how much a read takes from a socket at a time.
 const loopBufSize = 16 << 10
 
-// newEventLoop starts the event loop of s, or returns nil where there is
-// none (see startLoop).
+// newEventLoop makes the event loop of s; s runs it (run) in a goroutine
+// of its own.
 func newEventLoop(s *Server) (*eventLoop, error) {
 	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
@@ -412,8 +418,10 @@ func (l *eventLoop) handOver(c *conn, args [][]byte) {
 	c.nc, c.loop, c.fd, c.obuf = nc, nil, -1, nil
 	l.s.mu.Unlock()
 	c.bw.Reset(nc)
-	c.bw.Write(out)
-	go c.serveFrom(args)
+	go func() {
+		c.bw.Write(out) // the replies not sent yet, first
+		c.serveFrom(args)
+	}()
 }
 
 // shutdown ends the loop: it sends the buffered replies, waiting up to 5
