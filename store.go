@@ -275,6 +275,10 @@ type Commit struct {
 	ack aof.Ack
 }
 
+// Done reports whether Wait would return nil at once: the write logged
+// nothing, or the AOF is off.
+func (c Commit) Done() bool { return c.ack == aof.Ack{} }
+
 // Wait returns once the write is as durable as the policy promises, or
 // with ctx's error. If the AOF cannot be written (or, under always,
 // synced), it returns an ErrMisconf error wrapping the *aof.WriteError:

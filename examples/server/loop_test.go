@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/aofrdb/aofrdb/examples/server/respserver"
+	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/resp"
 )
 
@@ -130,4 +133,69 @@ func TestSlowReader(t *testing.T) {
 			t.Fatalf("reply %d to the slow reader: %d bytes, %v", i, len(v.Str), err)
 		}
 	}
+}
+
+// TestPipelineWriteError: writes pipelined in one packet while the AOF
+// cannot be written get MISCONF, each in its place among the other
+// replies, whether the event loop applied them all and waited once
+// (they are then kept for the retry) or a goroutine waited for each
+// (the first fails, and refuses the others). (A PING in the same
+// pipeline gets MISCONF only from the goroutine, as it runs after the
+// failure; the loop runs it before the round's sync fails, as Redis's
+// loop would.)
+func TestPipelineWriteError(t *testing.T) {
+	dir := t.TempDir()
+	ffs := vfs.NewFaulty(vfs.Default)
+	cfg, err := respserver.ParseArgs([]string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Persistence.FS = ffs
+	s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t), Goroutines: goroutines})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Shutdown)
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	if _, err := s.Listen("unix", sock); err != nil {
+		t.Fatal(err)
+	}
+	nc, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	r := resp.NewReader(bufio.NewReader(nc))
+	pipeline := func(cmds ...[]string) []string {
+		t.Helper()
+		var b []byte
+		for _, c := range cmds {
+			b = resp.AppendCommandString(b, c...)
+		}
+		if _, err := nc.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for range cmds {
+			v, err := r.ReadReply()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, replyString(v))
+		}
+		return got
+	}
+	if got := pipeline([]string{"SET", "p", "1"}, []string{"GET", "p"}); fmt.Sprint(got) != "[OK 1]" {
+		t.Fatalf("replies before the fault: %q", got)
+	}
+	ffs.FailWhen(func(op vfs.Op, path string) bool {
+		return op == vfs.OpWrite && strings.HasSuffix(path, ".incr.aof")
+	}, vfs.NoSpace)
+	const misconf = "MISCONF Errors writing to the AOF file: No space left on device"
+	got := pipeline([]string{"SET", "p", "2"}, []string{"STRLEN", "p"}, []string{"SET", "q", "2"}, []string{"INCR", "n"})
+	want := []string{misconf, "1", misconf, misconf}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("replies during the fault:\n%q\nwant\n%q", got, want)
+	}
+	ffs.FailWhen(nil, 0)
 }

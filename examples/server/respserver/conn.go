@@ -44,10 +44,8 @@ type conn struct {
 	// connection served by its own goroutine.
 	loop       *eventLoop
 	fd         int
-	obuf       []byte        // replies not yet sent
-	pending    aofrdb.Commit // the write whose reply waits for durability
-	pendingAt  int           // where its reply starts in out
-	hasPending bool
+	obuf    []byte       // replies not yet sent
+	pending []pendingReply // replies in obuf that wait for durability
 	closing    bool // close once out is sent
 	queued     bool // in the loop's list of connections to serve this round
 	reads      int  // reads from the socket this round
@@ -79,6 +77,13 @@ type conn struct {
 	// WATCH state, guarded by s.wmu.
 	watched  []*watchEntry
 	dirtyCAS bool // a watched key was touched: EXEC will fail
+}
+
+// pendingReply is the reply of a write the event loop ran, at
+// obuf[at:end], waiting for the write to be durable.
+type pendingReply struct {
+	commit  aofrdb.Commit
+	at, end int
 }
 
 // queued is a command queued by MULTI: its arguments (owned) and, for a
@@ -292,14 +297,12 @@ func (c *conn) runKeyspace(args [][]byte) {
 		}
 	}
 	var err error
+	var commit aofrdb.Commit
 	if known && info.Write && c.loop != nil && s.st != nil {
 		// The event loop waits for durability once for all the writes
 		// of a round (see eventLoop): the reply goes out after that,
 		// replaced by the error if the write could not be made durable.
-		var commit aofrdb.Commit
-		if commit, err = s.storeApply(call, false); err == nil {
-			c.pending, c.pendingAt, c.hasPending = commit, len(c.obuf), true
-		}
+		commit, err = s.storeApply(call, false)
 	} else if known && info.Write {
 		err = s.execWrite(call)
 	} else {
@@ -328,7 +331,13 @@ func (c *conn) runKeyspace(args [][]byte) {
 		s.afterFlushAll()
 	}
 	c.db = call.DB
-	c.write(call.Reply.Buf)
+	if err == nil && !commit.Done() {
+		at := len(c.obuf)
+		c.write(call.Reply.Buf)
+		c.pending = append(c.pending, pendingReply{commit, at, len(c.obuf)})
+	} else {
+		c.write(call.Reply.Buf)
+	}
 	if cap(call.Reply.Buf) > keepReplyCap {
 		call.Reply.Buf = nil
 	}

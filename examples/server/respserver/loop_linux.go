@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aofrdb/aofrdb"
 	"github.com/aofrdb/aofrdb/resp"
 )
 
@@ -211,9 +210,10 @@ func (l *eventLoop) queue(c *conn) {
 	}
 }
 
-// round serves the queued connections: each runs its buffered commands
-// up to its first write to the AOF; then the loop waits for all those
-// writes at once, fills in their replies and sends every reply.
+// round serves the queued connections: each runs its buffered
+// commands; then the loop waits once for all the writes among them,
+// puts an error in place of the reply of each that could not be made
+// durable (settle), and sends every reply.
 func (l *eventLoop) round() {
 	work := l.work
 	l.work = l.spare[:0]
@@ -233,7 +233,7 @@ func (l *eventLoop) round() {
 		}
 		c.reads = 0
 		l.serve(c)
-		if c.hasPending {
+		if len(c.pending) > 0 {
 			waiting = append(waiting, c)
 		} else if l.conns[c.fd] == c {
 			l.sent = append(l.sent, c)
@@ -242,14 +242,10 @@ func (l *eventLoop) round() {
 	// One wait for the round: the first Wait syncs what all of them
 	// appended; the others find their bytes durable.
 	for _, c := range waiting {
-		err := c.pending.Wait(context.Background())
-		c.hasPending, c.pending = false, aofrdb.Commit{}
-		if err != nil {
-			c.obuf = resp.AppendError(c.obuf[:c.pendingAt], l.s.storeErrorReply(err))
-		}
+		l.settle(c)
 		l.sent = append(l.sent, c)
 		if c.rd.Buffered() > 0 {
-			l.queue(c) // more commands came with it; for later ones, epoll says
+			l.queue(c) // more commands came with them; for later ones, epoll says
 		}
 	}
 	for _, c := range l.sent {
@@ -261,11 +257,29 @@ func (l *eventLoop) round() {
 	l.sent = l.sent[:0]
 }
 
-// serve runs c's buffered commands until one must wait for durability,
-// none is left, the connection ends, or it leaves the loop.
+// settle waits for the writes of c's pending replies, and puts the
+// error in place of the reply of each one that could not be made
+// durable. (Errors are sticky in the AOF: once one write fails, so do
+// the later ones.)
+func (l *eventLoop) settle(c *conn) {
+	for i := len(c.pending) - 1; i >= 0; i-- {
+		p := c.pending[i]
+		err := p.commit.Wait(context.Background())
+		if err == nil {
+			break // and so are the earlier ones
+		}
+		msg := resp.AppendError(nil, l.s.storeErrorReply(err))
+		c.obuf = append(c.obuf[:p.at], append(msg, c.obuf[p.end:]...)...)
+	}
+	clear(c.pending)
+	c.pending = c.pending[:0]
+}
+
+// serve runs c's buffered commands until none is left, the connection
+// ends, or it leaves the loop.
 func (l *eventLoop) serve(c *conn) {
 	s := l.s
-	for !c.closing && !c.hasPending {
+	for !c.closing {
 		if s.stopping.Load() {
 			return
 		}
@@ -314,6 +328,10 @@ func (c *conn) loopable(args [][]byte) bool {
 // would wait).
 func (l *eventLoop) read(c *conn, p []byte) (int, error) {
 	if len(c.obuf) >= 4*loopBufSize {
+		if len(c.pending) > 0 {
+			// Replies wait for durability: this round ends first.
+			return 0, resp.ErrWouldBlock
+		}
 		l.send(c)
 		if l.conns[c.fd] != c {
 			return 0, io.EOF // closed: the client is gone
@@ -402,6 +420,7 @@ func (l *eventLoop) close(c *conn) {
 // handOver gives c, and the command args it just read, to a goroutine of
 // its own: the loop no longer serves it.
 func (l *eventLoop) handOver(c *conn, args [][]byte) {
+	l.settle(c) // its replies go out only once durable
 	delete(l.conns, c.fd)
 	l.ctl(syscall.EPOLL_CTL_DEL, c.fd, 0)
 	f := os.NewFile(uintptr(c.fd), "")
