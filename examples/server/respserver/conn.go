@@ -42,14 +42,14 @@ type conn struct {
 
 	// The event loop's state (see eventLoop); loop is nil for a
 	// connection served by its own goroutine.
-	loop       *eventLoop
-	fd         int
-	obuf    []byte       // replies not yet sent
+	loop    *eventLoop
+	fd      int
+	obuf    []byte         // replies not yet sent
 	pending []pendingReply // replies in obuf that wait for durability
-	closing    bool // close once out is sent
-	queued     bool // in the loop's list of connections to serve this round
-	reads      int  // reads from the socket this round
-	blocked    bool // out could not all be sent: wait for EPOLLOUT
+	closing bool           // close once out is sent
+	queued  bool           // in the loop's list of connections to serve this round
+	reads   int            // reads from the socket this round
+	blocked bool           // out could not all be sent: wait for EPOLLOUT
 
 	rd *resp.Reader
 	in connReader
