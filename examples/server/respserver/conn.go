@@ -46,10 +46,10 @@ type conn struct {
 	fd      int
 	obuf    []byte         // replies not yet sent
 	pending []pendingReply // replies in obuf that wait for durability
-	closing bool           // close once out is sent
+	closing bool           // close once obuf is sent
 	queued  bool           // in the loop's list of connections to serve this round
 	reads   int            // reads from the socket this round
-	blocked bool           // out could not all be sent: wait for EPOLLOUT
+	blocked bool           // obuf could not all be sent: wait for EPOLLOUT
 
 	rd *resp.Reader
 	in connReader
