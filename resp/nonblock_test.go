@@ -456,7 +456,7 @@ var randomOptions = []*ReaderOptions{
 // chunks with would-blocks between them, and compares with one-shot reads.
 func TestWouldBlockRandom(t *testing.T) {
 	rng := testenv.Rand(t)
-	n := 20000
+	n := 10000
 	if testing.Short() {
 		n = 1000
 	}
