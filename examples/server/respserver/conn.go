@@ -28,7 +28,8 @@ const (
 	keepReplyCap = 1 << 20
 )
 
-// conn is one client connection, served by its own goroutine.
+// conn is one client connection, served by the event loop or by a
+// goroutine of its own.
 type conn struct {
 	s       *Server
 	nc      net.Conn // nil while the event loop serves the connection
@@ -356,7 +357,7 @@ func (c *conn) command(name []byte) (keyspace.CommandInfo, bool) {
 
 // write buffers a reply; bufio writes a reply larger than its free
 // space straight to the socket. In the event loop, replies gather in
-// out until the round ends.
+// obuf until the round ends.
 func (c *conn) write(b []byte) {
 	if c.loop != nil {
 		c.obuf = append(c.obuf, b...)

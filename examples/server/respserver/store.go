@@ -97,12 +97,6 @@ func (s *Server) storeWrite(call *keyspace.Call, read bool) error {
 	if err == nil {
 		err = commit.Wait(context.Background())
 	}
-	return storeWriteResult(call, read, err)
-}
-
-// storeWriteResult is the error storeWrite returns for a call whose
-// apply and wait ended with err.
-func storeWriteResult(call *keyspace.Call, read bool, err error) error {
 	if read && errors.Is(err, aofrdb.ErrMisconf) && len(call.Reply.Buf) > 0 {
 		// A read that deleted an expired key the AOF could not log:
 		// Redis keeps the deletion for its next write and replies.
