@@ -155,12 +155,7 @@ func TestAlwaysGroupCommit(t *testing.T) {
 func TestStickyError(t *testing.T) {
 	for _, fault := range []vfs.Fault{vfs.NoSpace, vfs.IOError, vfs.ShortWrite} {
 		t.Run(fault.String(), func(t *testing.T) {
-			mem := vfs.NewMem()
-			fsys := vfs.NewFaulty(mem)
-			a, err := OpenAppender(fsys, "a.aof", &Options{Policy: Always})
-			if err != nil {
-				t.Fatal(err)
-			}
+			mem, fsys, a := openFaulty(t, Always)
 			appendWait(t, a, rec(0, "SET", "a", "1"))
 			good := readString(t, mem, "a.aof")
 			fsys.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, fault)
@@ -215,12 +210,7 @@ func TestSyncFailureRewritesTail(t *testing.T) {
 	for _, p := range []Policy{Always, EverySec, No} {
 		t.Run(p.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				mem := vfs.NewMem()
-				fsys := vfs.NewFaulty(mem)
-				a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p})
-				if err != nil {
-					t.Fatal(err)
-				}
+				mem, fsys, a := openFaulty(t, p)
 				appendWait(t, a, rec(0, "SET", "a", "1"))
 				if err := a.Sync(context.Background()); err != nil {
 					t.Fatal(err)
@@ -292,6 +282,19 @@ func TestSyncFailureRewritesTail(t *testing.T) {
 	}
 }
 
+// openFaulty opens an Appender under policy p on a faulty FS over a
+// MemFS, writing a.aof.
+func openFaulty(t *testing.T, p Policy) (*vfs.MemFS, *vfs.Faulty, *Appender) {
+	t.Helper()
+	mem := vfs.NewMem()
+	fsys := vfs.NewFaulty(mem)
+	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mem, fsys, a
+}
+
 // TestRetryRewritesInPlace: after a failed sync, Retry writes the bytes
 // since the last good sync again where they are. While that keeps
 // failing, or if the process dies in the middle, the file still holds
@@ -302,12 +305,7 @@ func TestRetryRewritesInPlace(t *testing.T) {
 		for _, fault := range []vfs.Fault{vfs.IOError, vfs.ShortWrite} {
 			t.Run(p.String()+"/"+fault.String(), func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					mem := vfs.NewMem()
-					fsys := vfs.NewFaulty(mem)
-					a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p})
-					if err != nil {
-						t.Fatal(err)
-					}
+					mem, fsys, a := openFaulty(t, p)
 					defer a.Close()
 					appendWait(t, a, rec(0, "SET", "a", "1"))
 					if err := a.Sync(context.Background()); err != nil {
@@ -346,12 +344,7 @@ func TestRetryRewritesInPlace(t *testing.T) {
 // records acknowledged before the failure become durable.
 func TestEverySecSyncsAfterWriteError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		mem := vfs.NewMem()
-		fsys := vfs.NewFaulty(mem)
-		a, err := OpenAppender(fsys, "a.aof", &Options{Policy: EverySec})
-		if err != nil {
-			t.Fatal(err)
-		}
+		mem, fsys, a := openFaulty(t, EverySec)
 		defer a.Close()
 		appendWait(t, a, rec(0, "SET", "a", "1"))
 		written := readString(t, mem, "a.aof")

@@ -280,27 +280,31 @@ func startServer(t *testing.T, bin, sock string, args []string) *process {
 // queued in MULTI are refused as Redis refuses them; reads go on; once
 // the disk has room, writes are accepted again without a restart; a
 // restart loads every acknowledged write.
+// startFaulty starts a server over a Store in dir under appendfsync
+// always, on ffs.
+func startFaulty(t *testing.T, dir string, ffs *vfs.Faulty) *storeServer {
+	t.Helper()
+	cfg, err := respserver.ParseArgs([]string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Persistence.FS = ffs
+	s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t), Goroutines: goroutines})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Shutdown)
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	if _, err := s.Listen("unix", sock); err != nil {
+		t.Fatal(err)
+	}
+	return &storeServer{Server: s, dir: dir, sock: sock}
+}
+
 func TestStoreAOFWriteError(t *testing.T) {
 	dir := t.TempDir()
 	ffs := vfs.NewFaulty(vfs.Default)
-	open := func() *storeServer {
-		cfg, err := respserver.ParseArgs([]string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Persistence.FS = ffs
-		s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t), Goroutines: goroutines})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Shutdown)
-		sock := filepath.Join(t.TempDir(), "s.sock")
-		if _, err := s.Listen("unix", sock); err != nil {
-			t.Fatal(err)
-		}
-		return &storeServer{Server: s, dir: dir, sock: sock}
-	}
-	s := open()
+	s := startFaulty(t, dir, ffs)
 	c := s.client(t)
 	check(t, c, "OK", "SET", "a", "1")
 	ffs.FailWhen(func(op vfs.Op, path string) bool {
@@ -342,7 +346,7 @@ func TestStoreAOFWriteError(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c = open().client(t)
+	c = startFaulty(t, dir, ffs).client(t)
 	// b and n were applied and written by the retry: Redis keeps them
 	// too.
 	check(t, c, `array["1" "2" "1" "4"]`, "MGET", "a", "b", "n", "d")

@@ -5,12 +5,10 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/aofrdb/aofrdb/examples/server/respserver"
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/resp"
 )
@@ -144,23 +142,9 @@ func TestSlowReader(t *testing.T) {
 // failure; the loop runs it before the round's sync fails, as Redis's
 // loop would.)
 func TestPipelineWriteError(t *testing.T) {
-	dir := t.TempDir()
 	ffs := vfs.NewFaulty(vfs.Default)
-	cfg, err := respserver.ParseArgs([]string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Persistence.FS = ffs
-	s, err := respserver.OpenStore(dir, cfg.Persistence, &respserver.Options{Logger: testLogger(t), Goroutines: goroutines})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Shutdown)
-	sock := filepath.Join(t.TempDir(), "s.sock")
-	if _, err := s.Listen("unix", sock); err != nil {
-		t.Fatal(err)
-	}
-	nc, err := net.Dial("unix", sock)
+	s := startFaulty(t, t.TempDir(), ffs)
+	nc, err := net.Dial("unix", s.sock)
 	if err != nil {
 		t.Fatal(err)
 	}
