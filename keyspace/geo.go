@@ -228,40 +228,26 @@ parsed:
 
 // geoposCommand is GEOPOS key member ...
 func geoposCommand(x *ctx) {
-	z, ok := x.lookupZSet(x.arg(1))
-	if !ok {
-		return
-	}
-	r := x.reply()
-	r.Array(x.nargs() - 2)
-	for _, m := range x.c.Args[2:] {
-		score, found := z.score(m)
+	x.replyScores(func(r *Reply, score float64, found bool) {
 		if !found {
 			r.NullArray()
-			continue
+			return
 		}
 		long, lat := geoDecodeScore(score)
 		r.Array(2)
 		humanDouble(r, long)
 		humanDouble(r, lat)
-	}
+	})
 }
 
 // geohashCommand is GEOHASH key member ...: each position as an
 // 11-character standard geohash (its last character always '0').
 func geohashCommand(x *ctx) {
 	const alphabet = "0123456789bcdefghjkmnpqrstuvwxyz"
-	z, ok := x.lookupZSet(x.arg(1))
-	if !ok {
-		return
-	}
-	r := x.reply()
-	r.Array(x.nargs() - 2)
-	for _, m := range x.c.Args[2:] {
-		score, found := z.score(m)
+	x.replyScores(func(r *Reply, score float64, found bool) {
 		if !found {
 			r.Null()
-			continue
+			return
 		}
 		long, lat := geoDecodeScore(score)
 		h, _ := geoEncode(geoStdLong, geoStdLat, long, lat, 26)
@@ -271,7 +257,7 @@ func geohashCommand(x *ctx) {
 		}
 		buf[10] = alphabet[0]
 		r.Bulk(buf[:])
-	}
+	})
 }
 
 // geodistCommand is GEODIST key member1 member2 [unit].

@@ -166,39 +166,30 @@ func geoScore(long, lat float64) uint64 {
 func (h geoHash) align52() uint64 { return h.bits << (52 - h.step*2) }
 
 // moveX moves a hash d boxes east (or west), wrapping around.
-func (h *geoHash) moveX(d int) {
-	if d == 0 {
-		return
-	}
-	x := h.bits & 0xaaaaaaaaaaaaaaaa
-	y := h.bits & 0x5555555555555555
-	zz := uint64(0x5555555555555555) >> (64 - h.step*2)
-	if d > 0 {
-		x += zz + 1
-	} else {
-		x |= zz
-		x -= zz + 1
-	}
-	x &= 0xaaaaaaaaaaaaaaaa >> (64 - h.step*2)
-	h.bits = x | y
-}
+func (h *geoHash) moveX(d int) { h.move(d, 0xaaaaaaaaaaaaaaaa) }
 
 // moveY moves a hash d boxes north (or south), wrapping around.
-func (h *geoHash) moveY(d int) {
+func (h *geoHash) moveY(d int) { h.move(d, 0x5555555555555555) }
+
+// move adds d (-1, 0 or 1) to the coordinate whose interleaved bits are
+// those of mask, wrapping around and leaving the other's bits alone, as
+// geohash_move_x and geohash_move_y do.
+func (h *geoHash) move(d int, mask uint64) {
 	if d == 0 {
 		return
 	}
-	x := h.bits & 0xaaaaaaaaaaaaaaaa
-	y := h.bits & 0x5555555555555555
-	zz := uint64(0xaaaaaaaaaaaaaaaa) >> (64 - h.step*2)
+	shift := 64 - h.step*2
+	c := h.bits & mask
+	other := h.bits &^ mask
+	zz := ^mask >> shift
 	if d > 0 {
-		y += zz + 1
+		c += zz + 1
 	} else {
-		y |= zz
-		y -= zz + 1
+		c |= zz
+		c -= zz + 1
 	}
-	y &= 0x5555555555555555 >> (64 - h.step*2)
-	h.bits = x | y
+	c &= mask >> shift
+	h.bits = c | other
 }
 
 // The neighbours, in the order membersOfAllNeighbors scans them after

@@ -136,21 +136,7 @@ func bigSin(x float64) float64 {
 		return x // sin x = x - x^3/6 rounds to x
 	}
 	r, q := reduce(x)
-	var v *big.Float
-	switch q {
-	case 0:
-		v = sinSeries(r)
-	case 1:
-		v = cosSeries(r)
-	case 2:
-		v = sinSeries(r)
-		v.Neg(v)
-	default:
-		v = cosSeries(r)
-		v.Neg(v)
-	}
-	f, _ := v.Float64()
-	return f
+	return sinQuarters(r, q)
 }
 
 // bigCos is cos in big.Float arithmetic, rounded once.
@@ -162,18 +148,20 @@ func bigCos(x float64) float64 {
 		return 1
 	}
 	r, q := reduce(x)
+	return sinQuarters(r, q+1) // cos x = sin(x + π/2)
+}
+
+// sinQuarters returns sin(r + q·π/2), rounded once, for |r| <= π/4:
+// ±sin r or ±cos r by the quadrant.
+func sinQuarters(r *big.Float, q int) float64 {
 	var v *big.Float
-	switch q {
-	case 0:
-		v = cosSeries(r)
-	case 1:
+	if q%2 == 0 {
 		v = sinSeries(r)
-		v.Neg(v)
-	case 2:
+	} else {
 		v = cosSeries(r)
+	}
+	if q%4 >= 2 {
 		v.Neg(v)
-	default:
-		v = sinSeries(r)
 	}
 	f, _ := v.Float64()
 	return f

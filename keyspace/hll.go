@@ -573,18 +573,8 @@ func pfcountCommand(x *ctx) {
 	if x.nargs() > 2 {
 		// The cardinality of the union, in a temporary: changes nothing.
 		var max [hllRegisters]uint8
-		for _, key := range x.c.Args[1:] {
-			o := x.lookup(key)
-			if o == nil {
-				continue
-			}
-			if !x.checkHLL(o) {
-				return
-			}
-			if !hllMerge(&max, o.str) {
-				x.err(errHLLCorrupt)
-				return
-			}
+		if _, ok := x.hllUnion(&max, x.c.Args[1:]); !ok {
+			return
 		}
 		var h [64]int
 		for _, v := range max {
@@ -624,24 +614,34 @@ func pfcountCommand(x *ctx) {
 	x.reply().Int(int64(card))
 }
 
-func pfmergeCommand(x *ctx) {
-	var max [hllRegisters]uint8
-	dense := false
-	for _, key := range x.c.Args[1:] {
+// hllUnion merges the HyperLogLogs at keys (a missing key is empty)
+// into max, and reports whether one of them is dense. It replies the
+// error and reports false for a value that is not a valid HyperLogLog.
+func (x *ctx) hllUnion(max *[hllRegisters]uint8, keys [][]byte) (dense, ok bool) {
+	for _, key := range keys {
 		o := x.lookup(key)
 		if o == nil {
 			continue
 		}
 		if !x.checkHLL(o) {
-			return
+			return false, false
 		}
 		if o.str[4] == hllEncDense {
 			dense = true
 		}
-		if !hllMerge(&max, o.str) {
+		if !hllMerge(max, o.str) {
 			x.err(errHLLCorrupt)
-			return
+			return false, false
 		}
+	}
+	return dense, true
+}
+
+func pfmergeCommand(x *ctx) {
+	var max [hllRegisters]uint8
+	dense, ok := x.hllUnion(&max, x.c.Args[1:])
+	if !ok {
+		return
 	}
 	key := x.arg(1)
 	o := x.lookupWrite(key)

@@ -445,11 +445,7 @@ func xclaimCommand(x *ctx) {
 			continue
 		}
 		if c == nil {
-			if c = g.consumer(x.arg(3)); c != nil {
-				c.seenTime = now
-			} else {
-				c = g.addConsumer(x.arg(3), now)
-			}
+			c, _ = g.seen(x.arg(3), now)
 		}
 		nk.setOwner(c)
 		nk.deliveryTime = delivery
@@ -545,11 +541,7 @@ func xautoclaimCommand(x *ctx) {
 			continue
 		}
 		if c == nil {
-			if c = g.consumer(x.arg(3)); c != nil {
-				c.seenTime = now
-			} else {
-				c = g.addConsumer(x.arg(3), now)
-			}
+			c, _ = g.seen(x.arg(3), now)
 		}
 		nk.setOwner(c)
 		nk.deliveryTime = now

@@ -784,14 +784,9 @@ func xreadCommand(x *ctx, group bool) {
 			replyRange(&body, s, start, maxStreamID, count, false)
 			continue
 		}
-		c := g.consumer(consumerName)
-		if c != nil {
-			c.seenTime = x.now()
-		} else {
-			c = g.addConsumer(consumerName, x.now())
-			if noack {
-				x.log(x.c.DB, [][]byte{[]byte("XGROUP"), []byte("CREATECONSUMER"), bytes.Clone(key), bytes.Clone(groupName), bytes.Clone(consumerName)})
-			}
+		c, created := g.seen(consumerName, x.now())
+		if created && noack {
+			x.log(x.c.DB, [][]byte{[]byte("XGROUP"), []byte("CREATECONSUMER"), bytes.Clone(key), bytes.Clone(groupName), bytes.Clone(consumerName)})
 		}
 		if history {
 			x.serveHistory(&body, s, g, c, start, count)

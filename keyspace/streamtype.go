@@ -465,9 +465,27 @@ func (g *streamGroup) addConsumer(name []byte, now int64) *streamConsumer {
 	if ok {
 		return nil
 	}
+	return g.insertConsumer(i, name, now)
+}
+
+// insertConsumer creates a consumer at index i of g.consumers.
+func (g *streamGroup) insertConsumer(i int, name []byte, now int64) *streamConsumer {
 	c := &streamConsumer{name: string(name), seenTime: now}
 	g.consumers = slices.Insert(g.consumers, i, c)
 	return c
+}
+
+// seen returns the named consumer, seen at now, creating it if needed
+// (created says so), as Redis's streamLookupConsumer and
+// streamCreateConsumer do for the commands that name a consumer.
+func (g *streamGroup) seen(name []byte, now int64) (c *streamConsumer, created bool) {
+	i, ok := g.consumerIndex(name)
+	if ok {
+		c = g.consumers[i]
+		c.seenTime = now
+		return c, false
+	}
+	return g.insertConsumer(i, name, now), true
 }
 
 // deleteConsumer removes a consumer and its pending entries.

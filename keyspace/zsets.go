@@ -920,6 +920,20 @@ func zscoreCommand(x *ctx) {
 }
 
 func zmscoreCommand(x *ctx) {
+	x.replyScores(func(r *Reply, score float64, found bool) {
+		if found {
+			r.Double(score)
+		} else {
+			r.Null()
+		}
+	})
+}
+
+// replyScores replies an array with an element per member in
+// x.c.Args[2:] of the sorted set at x.arg(1) (a missing key holds
+// none): each replied by one, given the member's score if it has one.
+// ZMSCORE, GEOPOS and GEOHASH reply so.
+func (x *ctx) replyScores(one func(r *Reply, score float64, found bool)) {
 	z, ok := x.lookupZSet(x.arg(1))
 	if !ok {
 		return
@@ -927,13 +941,8 @@ func zmscoreCommand(x *ctx) {
 	r := x.reply()
 	r.Array(x.nargs() - 2)
 	for _, m := range x.c.Args[2:] {
-		if z == nil {
-			r.Null()
-		} else if s, ok := z.score(m); ok {
-			r.Double(s)
-		} else {
-			r.Null()
-		}
+		score, found := z.score(m)
+		one(r, score, found)
 	}
 }
 
