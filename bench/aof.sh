@@ -46,23 +46,8 @@ keys=${KEYS:-1000000}
 runs=${RUNS:-5}
 gen=1 # bump when the generator changes what it writes
 
-for tool in redis-server redis-cli redis-check-aof; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "aof.sh: $tool not found (apt-get install -y redis-server redis-tools)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+need redis-server redis-cli redis-check-aof
 
 go build -o "$tmp/aofload" ./bench/aofload
 go build -o "$tmp/aofrdb" ./cmd/aofrdb

@@ -28,23 +28,8 @@ keys=${KEYS:-1000000}
 size=${SIZE:-100}
 secs=${SECS:-3}
 
-for tool in redis-server redis-cli redis-benchmark; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "bgsave.sh: $tool not found (apt-get install -y redis-server redis-tools)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+need redis-server redis-cli redis-benchmark
 
 go build -o "$tmp/server" ./examples/server
 

@@ -24,20 +24,8 @@ size=${SIZE:-65536}
 runs=${RUNS:-5}
 random=${RANDOM_BYTES:-0}
 
-for tool in redis-server redis-cli; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "rdb-large.sh: $tool not found (apt-get install -y redis-server redis-tools)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+need redis-server redis-cli
 
 sock=$tmp/redis.sock
 redis-server --port 0 --unixsocket "$sock" --dir "$tmp" --dbfilename dump.rdb \

@@ -20,20 +20,8 @@ cd "$(dirname "$0")/.."
 keys=${KEYS:-1000000}
 runs=${RUNS:-5}
 
-for tool in redis-server redis-cli redis-check-rdb; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "rdb.sh: $tool not found (apt-get install -y redis-server redis-tools)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+need redis-server redis-cli redis-check-rdb
 
 go build -o "$tmp/aofrdb" ./cmd/aofrdb
 

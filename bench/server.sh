@@ -30,23 +30,8 @@ tests=${TESTS:-set,get,lpush,hset,zadd}
 modes=${MODES:--P 16 -c 50;-P 1 -c 50}
 persist=${PERSIST:-}
 
-for tool in redis-server redis-cli redis-benchmark; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "server.sh: $tool not found (apt-get install -y redis-server redis-tools)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+need redis-server redis-cli redis-benchmark
 
 go build -o "$tmp/server" ./examples/server
 ours=$tmp/aofrdb.sock

@@ -35,20 +35,8 @@ keys=${KEYS:-1000000}
 runs=${RUNS:-5}
 top=${TOP:-15}
 
-for tool in redis-server redis-cli bc; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "store.sh: $tool not found (apt-get install -y redis-server redis-tools bc)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+need redis-server redis-cli bc
 
 go build -o "$tmp/storeload" ./bench/storeload
 sock=$tmp/redis.sock
