@@ -279,6 +279,12 @@ type Commit struct {
 // nothing, or the AOF is off.
 func (c Commit) Done() bool { return c.ack == aof.Ack{} }
 
+// Syncs reports whether Wait will wait for an fsync (appendfsync
+// always, syncs not paused by no-appendfsync-on-rewrite, and the write
+// not yet synced). A server that runs many clients' writes before it
+// waits can use it to gather more writes into the sync.
+func (c Commit) Syncs() bool { return c.ack.Syncs() }
+
 // Wait returns once the write is as durable as the policy promises, or
 // with ctx's error. If the AOF cannot be written (or, under always,
 // synced), it returns an ErrMisconf error wrapping the *aof.WriteError:

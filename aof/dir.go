@@ -249,6 +249,12 @@ func (k Ack) Wait(ctx context.Context) error {
 	return k.a.Wait(ctx, k.end)
 }
 
+// Syncs reports whether Wait will sync the file (appendfsync always,
+// syncs not paused) rather than only write it, or find it done.
+func (k Ack) Syncs() bool {
+	return k.a != nil && !k.a.reached(k.end) && k.a.syncsEach()
+}
+
 // Append appends recs to the current incr file, as Appender.Append does
 // (with a sticky error set, the records are kept for Retry and the error
 // returned). The caller holds the write turn.

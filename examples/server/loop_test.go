@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
 	"github.com/aofrdb/aofrdb/resp"
@@ -182,4 +185,52 @@ func TestPipelineWriteError(t *testing.T) {
 		t.Errorf("replies during the fault:\n%q\nwant\n%q", got, want)
 	}
 	ffs.FailWhen(nil, 0)
+}
+
+// TestGroupCommit: under appendfsync always, clients that each send one
+// write at a time share fsyncs, and each gets its reply once its write
+// is synced. The fsyncs of the AOF take 20 ms here, far longer than a
+// client takes to send its next write, so that the event loop gathers
+// every client's next write into one fsync (see eventLoop.gather):
+// about one fsync per write of each client, where two groups taking
+// turns would need two.
+func TestGroupCommit(t *testing.T) {
+	var syncs atomic.Int64
+	ffs := vfs.NewFaulty(vfs.Default)
+	ffs.FailWhen(func(op vfs.Op, path string) bool {
+		if op == vfs.OpSync && strings.HasSuffix(path, ".incr.aof") {
+			syncs.Add(1)
+			time.Sleep(20 * time.Millisecond)
+		}
+		return false
+	}, vfs.IOError)
+	s := startFaulty(t, t.TempDir(), ffs)
+	const clients, writes = 16, 10
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := s.client(t)
+			for j := range writes {
+				if got := replyString(c.Do("SET", fmt.Sprint("k", i), fmt.Sprint(j))); got != "OK" {
+					t.Errorf("client %d: SET: %q", i, got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	n := syncs.Load()
+	t.Logf("%d writes in %d fsyncs", clients*writes, n)
+	if !goroutines && runtime.GOOS == "linux" && n > writes*3/2 {
+		// Two groups taking turns take about 2*writes fsyncs.
+		t.Errorf("%d fsyncs for %d writes of each of %d clients, want at most %d", n, writes, clients, writes*3/2)
+	}
+	c := s.client(t)
+	for i := range clients {
+		if got := replyString(c.Do("GET", fmt.Sprint("k", i))); got != fmt.Sprint(writes-1) {
+			t.Errorf("GET k%d = %q, want %d", i, got, writes-1)
+		}
+	}
 }

@@ -7,8 +7,10 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/aofrdb/aofrdb/resp"
 )
@@ -42,11 +44,24 @@ type eventLoop struct {
 	adopted []*conn // connections to add, from the accept goroutines
 	stopped bool
 
-	conns map[int]*conn // by descriptor; the loop goroutine's alone
-	work  []*conn       // connections to serve this round
-	spare []*conn       // the last round's work, for reuse
-	sent  []*conn       // connections with replies to send this round
-	wait  []*conn       // connections whose last command waits for the AOF
+	// The loop goroutine's alone:
+	conns    map[int]*conn // by descriptor
+	events   []syscall.EpollEvent
+	stopping bool    // stop was called: shut down
+	work     []*conn // connections to serve this round
+	spare    []*conn // the last round's work, for reuse
+	served   []*conn // the connections served this round
+
+	// For gather:
+	rounds     uint64        // rounds run
+	syncRounds uint64        // rounds that could gather
+	lastSync   uint64        // the last round that waited for an fsync
+	lastGroup  int           // the connections whose writes it carried
+	back       int           // how many of them this round served
+	writes     int           // the writes this round waits for
+	ended      time.Time     // when the last round sent its replies
+	syncTime   time.Duration // how long recent fsyncs took (a moving average)
+	returnTime time.Duration // how long clients took to come back, as gather saw it
 }
 
 // loopSupported says whether this platform has the event loop.
@@ -67,7 +82,8 @@ func newEventLoop(s *Server) (*eventLoop, error) {
 		syscall.Close(ep)
 		return nil, os.NewSyscallError("eventfd2", errno)
 	}
-	l := &eventLoop{s: s, ep: ep, wake: int(wake), conns: map[int]*conn{}}
+	l := &eventLoop{s: s, ep: ep, wake: int(wake), conns: map[int]*conn{},
+		events: make([]syscall.EpollEvent, 256), ended: time.Now()}
 	if err := l.ctl(syscall.EPOLL_CTL_ADD, l.wake, syscall.EPOLLIN); err != nil {
 		syscall.Close(ep)
 		syscall.Close(l.wake)
@@ -147,49 +163,56 @@ func (l *eventLoop) run() {
 	defer l.s.wg.Done()
 	defer syscall.Close(l.ep)
 	defer syscall.Close(l.wake)
-	events := make([]syscall.EpollEvent, 256)
-	for {
+	for !l.stopping {
 		timeout := -1
 		if len(l.work) > 0 {
 			timeout = 0 // commands already buffered
 		}
-		n, err := syscall.EpollWait(l.ep, events, timeout)
+		n, err := syscall.EpollWait(l.ep, l.events, timeout)
 		if err != nil && err != syscall.EINTR {
 			l.s.log.Error("event loop stopped", "err", os.NewSyscallError("epoll_wait", err))
-			l.shutdown()
-			return
+			break
 		}
-		for _, ev := range events[:max(n, 0)] {
-			if int(ev.Fd) == l.wake {
-				if l.takeAdopted() {
-					l.shutdown()
-					return
-				}
-				continue
-			}
-			c := l.conns[int(ev.Fd)]
-			if c == nil {
-				continue // closed or handed over this round
-			}
-			if ev.Events&syscall.EPOLLOUT != 0 && c.blocked {
-				l.send(c)
-			}
-			if ev.Events&^syscall.EPOLLOUT != 0 && !c.blocked {
-				l.queue(c)
-			}
+		l.dispatch(l.events[:max(n, 0)])
+		if !l.stopping {
+			l.round()
 		}
-		l.round()
+	}
+	l.shutdown()
+}
+
+// dispatch queues the connections that events say are readable, sends
+// to those that events say can take their replies again, and registers
+// new connections (setting stopping when the loop must stop).
+func (l *eventLoop) dispatch(events []syscall.EpollEvent) {
+	for _, ev := range events {
+		if int(ev.Fd) == l.wake {
+			l.takeAdopted()
+			continue
+		}
+		c := l.conns[int(ev.Fd)]
+		if c == nil {
+			continue // closed or handed over this round
+		}
+		if ev.Events&syscall.EPOLLOUT != 0 && c.blocked && len(c.pending) == 0 {
+			// (In a gather, replies that wait for the fsync wait.)
+			l.send(c)
+		}
+		if ev.Events&^syscall.EPOLLOUT != 0 && !c.blocked {
+			l.queue(c)
+		}
 	}
 }
 
-// takeAdopted registers the adopted connections; it reports whether the
-// loop must stop.
-func (l *eventLoop) takeAdopted() (stop bool) {
+// takeAdopted registers the adopted connections, and sets stopping when
+// the loop must stop.
+func (l *eventLoop) takeAdopted() {
 	var wake [8]byte
 	syscall.Read(l.wake, wake[:])
 	l.mu.Lock()
-	adopted, stop := l.adopted, l.stopped
+	adopted := l.adopted
 	l.adopted = nil
+	l.stopping = l.stopped
 	l.mu.Unlock()
 	for _, c := range adopted {
 		l.conns[c.fd] = c
@@ -200,7 +223,6 @@ func (l *eventLoop) takeAdopted() (stop bool) {
 		}
 		l.queue(c) // bytes may have come before it was watched
 	}
-	return stop
 }
 
 func (l *eventLoop) queue(c *conn) {
@@ -213,48 +235,164 @@ func (l *eventLoop) queue(c *conn) {
 // round serves the queued connections: each runs its buffered
 // commands; then the loop waits once for all the writes among them,
 // puts an error in place of the reply of each that could not be made
-// durable (settle), and sends every reply.
+// durable (settle), and sends every reply. When that wait is an fsync,
+// it may first wait a little for more writes to share it (gather).
 func (l *eventLoop) round() {
-	work := l.work
-	l.work = l.spare[:0]
+	l.rounds++
+	served := l.serveQueued(l.served[:0])
 	defer func() {
-		clear(work)
-		l.spare = work[:0]
+		clear(served)
+		l.served = served[:0]
 	}()
-	waiting := l.wait[:0]
-	defer func() {
-		clear(waiting)
-		l.wait = waiting[:0]
-	}()
-	for _, c := range work {
-		c.queued = false
-		if l.conns[c.fd] != c {
-			continue // closed or handed over this round
-		}
-		c.reads = 0
-		l.serve(c)
-		if len(c.pending) > 0 {
-			waiting = append(waiting, c)
-		} else if l.conns[c.fd] == c {
-			l.sent = append(l.sent, c)
+	syncs := l.syncs(served)
+	if syncs && l.back < l.lastGroup {
+		l.syncRounds++
+		if l.returnTime < l.syncTime || l.syncRounds%probeEvery == 0 {
+			served = l.gather(served)
 		}
 	}
-	// One wait for the round: the first Wait syncs what all of them
-	// appended; the others find their bytes durable.
-	for _, c := range waiting {
-		l.settle(c)
-		l.sent = append(l.sent, c)
+	l.finish(served, syncs)
+}
+
+// serveQueued serves the queued connections that this round has not
+// served yet, and returns served with them appended; the others stay
+// queued for the next round.
+func (l *eventLoop) serveQueued(served []*conn) []*conn {
+	work := l.work
+	l.work = l.spare[:0]
+	for _, c := range work {
+		if l.conns[c.fd] != c {
+			c.queued = false
+			continue // closed or handed over this round
+		}
+		if c.round == l.rounds {
+			l.work = append(l.work, c)
+			continue
+		}
+		c.queued = false
+		c.round = l.rounds
+		c.reads = 0
+		served = append(served, c)
+		if c.synced == l.lastSync {
+			l.back++
+		}
+		before := len(c.pending)
+		l.serve(c)
+		l.writes += len(c.pending) - before
+	}
+	clear(work)
+	l.spare = work[:0]
+	return served
+}
+
+// syncs reports whether the replies of served wait for an fsync.
+func (l *eventLoop) syncs(served []*conn) bool {
+	for _, c := range served {
+		for _, p := range c.pending {
+			if p.commit.Syncs() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// gather, before a round's fsync, waits for the clients whose writes the
+// last fsync carried to send their next commands, and serves them, so
+// that their writes share this fsync. Without it, clients that write
+// one command at a time settle into two groups that take turns: the
+// commands of one arrive while the other's fsync runs, and each fsync
+// carries half of them, so that each client waits for two.
+//
+// Gathering pays when the clients come back in less time than an
+// fsync takes: a round then costs one wait for them and one fsync,
+// against two fsyncs. So the loop gathers while returnTime, how long
+// they took to come back the last times (from the end of the round
+// that answered them), is shorter than syncTime; and, to see whether
+// that changed, every probeEvery-th round it gathers anyway. A gather
+// ends when every one of them is back, at syncTime after the last
+// round ended (or maxGather after it began), when none came within the
+// time per write of the round so far (more waiting would lower the
+// round's rate: a client that does not come back costs that much), or
+// when the connections that are ready were all served this round.
+func (l *eventLoop) gather(served []*conn) []*conn {
+	start := time.Now()
+	limit := l.ended.Add(l.syncTime)
+	if limit.Sub(start) > maxGather {
+		limit = start.Add(maxGather)
+	}
+	last := start
+	for l.back < l.lastGroup && !l.stopping {
+		gap := (last.Sub(l.ended) + l.syncTime) / time.Duration(max(l.writes, 1))
+		deadline := last.Add(gap)
+		if limit.Before(deadline) {
+			deadline = limit
+		}
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			break
+		}
+		n, err := epollWaitTimeout(l.ep, l.events, wait)
+		if err != nil {
+			break
+		}
+		l.dispatch(l.events[:n])
+		before := len(served)
+		served = l.serveQueued(served)
+		if len(served) == before {
+			break // nothing new, or only connections served this round
+		}
+		last = time.Now()
+	}
+	sample := time.Since(l.ended)
+	if l.back < l.lastGroup {
+		sample = max(sample, l.syncTime) // not all came back in time
+	}
+	l.returnTime += (min(sample, 2*l.syncTime) - l.returnTime) / 8
+	return served
+}
+
+// probeEvery is how often (in rounds that could gather) gather runs
+// even though the clients have not come back in time recently.
+const probeEvery = 64
+
+// maxGather bounds a gather's wait, however long fsyncs take.
+const maxGather = 2 * time.Millisecond
+
+// finish puts each reply of served that waited for a write that could
+// not be made durable in place (settle), and sends the replies; synced
+// says that their writes wait for an fsync.
+func (l *eventLoop) finish(served []*conn, synced bool) {
+	start := time.Now()
+	group := 0
+	for _, c := range served {
+		if l.conns[c.fd] != c {
+			continue // closed or handed over
+		}
+		if len(c.pending) > 0 {
+			// One wait for the round: the first Wait syncs what all
+			// of them appended; the others find their bytes durable.
+			l.settle(c)
+			if synced {
+				c.synced = l.rounds
+				group++
+			}
+		}
 		if c.rd.Buffered() > 0 {
 			l.queue(c) // more commands came with them; for later ones, epoll says
 		}
 	}
-	for _, c := range l.sent {
+	if synced {
+		l.lastSync, l.lastGroup = l.rounds, group
+		l.syncTime += (time.Since(start) - l.syncTime) / 8
+	}
+	l.back, l.writes = 0, 0
+	for _, c := range served {
 		if l.conns[c.fd] == c && !c.blocked {
 			l.send(c)
 		}
 	}
-	clear(l.sent)
-	l.sent = l.sent[:0]
+	l.ended = time.Now()
 }
 
 // settle waits for the writes of c's pending replies, and puts the
@@ -480,3 +618,40 @@ func (l *eventLoop) takeAll() []*conn {
 	l.adopted = nil
 	return a
 }
+
+// epollWaitTimeout is epoll_wait with a timeout finer than a
+// millisecond (epoll_pwait2, Linux 5.11); on older kernels it rounds the
+// timeout up to a millisecond.
+func epollWaitTimeout(ep int, events []syscall.EpollEvent, d time.Duration) (int, error) {
+	if !noPwait2.Load() {
+		ts := syscall.NsecToTimespec(int64(d))
+		n, _, errno := syscall.Syscall6(sysEpollPwait2, uintptr(ep),
+			uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)),
+			uintptr(unsafe.Pointer(&ts)), 0, 0)
+		switch errno {
+		case 0:
+			return int(n), nil
+		case syscall.EINTR:
+			return 0, nil
+		case syscall.ENOSYS:
+			noPwait2.Store(true)
+		default:
+			return 0, os.NewSyscallError("epoll_pwait2", errno)
+		}
+	}
+	n, err := syscall.EpollWait(ep, events, int((d+time.Millisecond-1)/time.Millisecond))
+	if err == syscall.EINTR {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, os.NewSyscallError("epoll_wait", err)
+	}
+	return n, nil
+}
+
+// sysEpollPwait2 is epoll_pwait2's number, the same on every Linux
+// architecture (it came after the tables were unified).
+const sysEpollPwait2 = 441
+
+// noPwait2 is set once epoll_pwait2 returned ENOSYS.
+var noPwait2 atomic.Bool
