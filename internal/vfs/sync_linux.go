@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 )
 
 // datasync is fdatasync(2), as Redis's redis_fsync on Linux. It is enough
@@ -33,8 +34,18 @@ func datasync(f *os.File) error {
 		// Control fails only when the file is closed or being closed.
 		return &fs.PathError{Op: "sync", Path: f.Name(), Err: fs.ErrClosed}
 	}
+	if syncDelay > 0 {
+		ts := syscall.NsecToTimespec(int64(syncDelay))
+		syscall.Nanosleep(&ts, nil) // the thread waits, as in fdatasync
+	}
 	if serr != nil {
 		return &fs.PathError{Op: "sync", Path: f.Name(), Err: serr}
 	}
 	return nil
 }
+
+// syncDelay is how long datasync sleeps after each fdatasync, to make
+// the disk look slower: zero, except in a build with the
+// aofrdb_slowsync tag, which takes it from AOFRDB_SYNC_DELAY (see
+// bench/always.sh).
+var syncDelay time.Duration

@@ -384,7 +384,13 @@ func (l *eventLoop) finish(served []*conn, synced bool) {
 	}
 	if synced {
 		l.lastSync, l.lastGroup = l.rounds, group
-		l.syncTime += (time.Since(start) - l.syncTime) / 8
+		d := time.Since(start)
+		if l.syncTime > 0 {
+			// A stall of the disk now and then (tens of ms here) is
+			// not what the next fsyncs will take.
+			d = min(d, 2*l.syncTime)
+		}
+		l.syncTime += (d - l.syncTime) / 8
 	}
 	l.back, l.writes = 0, 0
 	for _, c := range served {
