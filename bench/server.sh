@@ -19,9 +19,9 @@
 #            (default "-P 16 -c 50;-P 1 -c 50")
 #   PERSIST  persistence arguments given to both servers, each with its
 #            own data directory under the temp directory (default none:
-#            no persistence). The durability goal of issue 7 is
-#              PERSIST="--appendonly yes --appendfsync always" \
-#              TESTS=set MODES="-P 1 -c 64" bash bench/server.sh
+#            no persistence). For appendfsync always, whose rate
+#            swings with the disk's latency from run to run, see
+#            bench/always.sh, which alternates many runs.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
