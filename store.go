@@ -285,6 +285,13 @@ func (c Commit) Done() bool { return c.ack == aof.Ack{} }
 // waits can use it to gather more writes into the sync.
 func (c Commit) Syncs() bool { return c.ack.Syncs() }
 
+// Postponed reports whether Wait would now wait for the background fsync
+// before it writes: under appendfsync everysec, while the fsync of the
+// last second runs, Redis postpones writes to the file (for up to 2 s).
+// A server that runs many clients' commands can meanwhile serve the
+// others, and wait for this write elsewhere.
+func (c Commit) Postponed() bool { return c.ack.Postponed() }
+
 // Wait returns once the write is as durable as the policy promises, or
 // with ctx's error. If the AOF cannot be written (or, under always,
 // synced), it returns an ErrMisconf error wrapping the *aof.WriteError:

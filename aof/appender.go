@@ -341,6 +341,13 @@ func (a *Appender) postpone() *postponement {
 	return nil
 }
 
+// Postponing reports whether a Wait now would first wait for the
+// background sync (see postpone): under everysec while it runs. A caller
+// that serves others meanwhile can wait somewhere else.
+func (a *Appender) Postponing() bool {
+	return a.Policy() == EverySec && a.syncing.Load() != nil
+}
+
 // Err returns the sticky error: the failed write or sync (a
 // *WriteError) that makes Append refuse records until Retry succeeds,
 // ErrClosed after Close, or nil.

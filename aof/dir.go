@@ -255,6 +255,12 @@ func (k Ack) Syncs() bool {
 	return k.a != nil && !k.a.reached(k.end) && k.a.syncsEach()
 }
 
+// Postponed reports whether Wait would now first wait for the
+// background sync (Appender.Postponing), the records not yet written.
+func (k Ack) Postponed() bool {
+	return k.a != nil && !k.a.reached(k.end) && k.a.Postponing()
+}
+
 // Append appends recs to the current incr file, as Appender.Append does
 // (with a sticky error set, the records are kept for Retry and the error
 // returned). The caller holds the write turn.

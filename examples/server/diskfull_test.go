@@ -281,10 +281,10 @@ func startServer(t *testing.T, bin, sock string, args []string) *process {
 // the disk has room, writes are accepted again without a restart; a
 // restart loads every acknowledged write.
 // startFaulty starts a server over a Store in dir under appendfsync
-// always, on ffs.
-func startFaulty(t *testing.T, dir string, ffs *vfs.Faulty) *storeServer {
+// always (unless args, redis-server's arguments, say otherwise), on ffs.
+func startFaulty(t *testing.T, dir string, ffs *vfs.Faulty, args ...string) *storeServer {
 	t.Helper()
-	cfg, err := respserver.ParseArgs([]string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"})
+	cfg, err := respserver.ParseArgs(append([]string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,3 +234,65 @@ func TestGroupCommit(t *testing.T) {
 		}
 	}
 }
+
+// TestEverysecPostponed: under appendfsync everysec, a write that comes
+// while the background fsync runs waits for it (Redis postpones the
+// write, for up to 2 s), and its reply with it; the other clients are
+// served meanwhile. The test holds the fsync until the other client has
+// its reply.
+func TestEverysecPostponed(t *testing.T) {
+	var hold atomic.Bool
+	var once sync.Once
+	started, release := make(chan struct{}), make(chan struct{})
+	ffs := vfs.NewFaulty(vfs.Default)
+	ffs.FailWhen(func(op vfs.Op, path string) bool {
+		if op == vfs.OpSync && strings.HasSuffix(path, ".incr.aof") && hold.Load() {
+			once.Do(func() {
+				close(started)
+				<-release
+			})
+		}
+		return false
+	}, vfs.IOError)
+	s := startFaulty(t, t.TempDir(), ffs, "--appendfsync", "everysec")
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	b := s.client(t)
+	check(t, b, "OK", "SET", "k", "1")
+	hold.Store(true)
+	check(t, b, "OK", "SET", "k", "2") // for the next background fsync
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no background fsync in 10 s")
+	}
+
+	// The background fsync runs (held): a's write waits for it.
+	a, err := net.Dial("unix", s.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Write(resp.AppendCommandString(nil, "SET", "k", "3")); err != nil {
+		t.Fatal(err)
+	}
+	ar := resp.NewReader(bufio.NewReader(a))
+	// b's commands are served meanwhile, before a has its reply.
+	check(t, b, "PONG", "PING")
+	check(t, b, `"3"`, "GET", "k")
+	a.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if v, err := ar.ReadReply(); err == nil {
+		t.Fatalf("SET answered (%q) before its write was done: it did not wait for the background fsync, or the loop waited for it instead of serving the other client", replyString(v))
+	}
+	close(release)
+	a.SetReadDeadline(time.Now().Add(10 * time.Second))
+	ar = resp.NewReader(bufio.NewReader(a)) // the timeout stays in a Reader
+	if v, err := ar.ReadReply(); err != nil || replyString(v) != "OK" {
+		t.Fatalf("SET: %v %v, want OK", replyString(v), err)
+	}
+}

@@ -51,6 +51,7 @@ type conn struct {
 	queued  bool           // in the loop's list of connections to serve this round
 	reads   int            // reads from the socket this round
 	blocked bool           // obuf could not all be sent: wait for EPOLLOUT
+	parked  bool           // its writes wait for the background fsync (eventLoop.park)
 	round   uint64         // the last round that served it
 	synced  uint64         // the last round whose fsync its writes waited for
 

@@ -30,11 +30,12 @@ import (
 // handed, with the command, to a goroutine of its own (conn.serve), so
 // that nothing the loop runs waits for long or for another client.
 //
-// What the loop still waits for: the sync of each round under always
-// (as Redis's loop does), and under everysec a write that the Appender
-// postpones while the background fsync runs (up to 2 s on a disk that
-// slow; Redis's loop instead replies before the write then). Expired
-// keys that a read must delete wait for their own sync.
+// What the loop still waits for: the fsync of each round under always
+// (as Redis's loop does; before it, gather may wait a little for more
+// writes to share it), and expired keys that a read must delete. Under
+// everysec, writes that the Appender postpones while the background
+// fsync runs (up to 2 s on a slow disk) do not hold the loop: their
+// connections are parked until they are written (park).
 type eventLoop struct {
 	s    *Server
 	ep   int // the epoll descriptor
@@ -42,7 +43,10 @@ type eventLoop struct {
 
 	mu      sync.Mutex
 	adopted []*conn // connections to add, from the accept goroutines
+	ready   []*conn // parked connections whose writes are done
 	stopped bool
+
+	waiting sync.WaitGroup // the goroutines of waitParked
 
 	// The loop goroutine's alone:
 	conns    map[int]*conn // by descriptor
@@ -204,16 +208,20 @@ func (l *eventLoop) dispatch(events []syscall.EpollEvent) {
 	}
 }
 
-// takeAdopted registers the adopted connections, and sets stopping when
-// the loop must stop.
+// takeAdopted registers the adopted connections, sends the replies of
+// the parked ones whose writes are done, and sets stopping when the loop
+// must stop.
 func (l *eventLoop) takeAdopted() {
 	var wake [8]byte
 	syscall.Read(l.wake, wake[:])
 	l.mu.Lock()
-	adopted := l.adopted
-	l.adopted = nil
+	adopted, ready := l.adopted, l.ready
+	l.adopted, l.ready = nil, nil
 	l.stopping = l.stopped
 	l.mu.Unlock()
+	for _, c := range ready {
+		l.unpark(c)
+	}
 	for _, c := range adopted {
 		l.conns[c.fd] = c
 		if err := l.ctl(syscall.EPOLL_CTL_ADD, c.fd, syscall.EPOLLIN|syscall.EPOLLRDHUP); err != nil {
@@ -261,9 +269,9 @@ func (l *eventLoop) serveQueued(served []*conn) []*conn {
 	work := l.work
 	l.work = l.spare[:0]
 	for _, c := range work {
-		if l.conns[c.fd] != c {
+		if l.conns[c.fd] != c || c.parked {
 			c.queued = false
-			continue // closed or handed over this round
+			continue // closed or handed over this round, or parked (unpark queues it)
 		}
 		if c.round == l.rounds {
 			l.work = append(l.work, c)
@@ -365,9 +373,16 @@ const maxGather = 2 * time.Millisecond
 func (l *eventLoop) finish(served []*conn, synced bool) {
 	start := time.Now()
 	group := 0
+	postponed := !synced && l.postponed(served)
+	var parked []*conn
 	for _, c := range served {
 		if l.conns[c.fd] != c {
 			continue // closed or handed over
+		}
+		if postponed && len(c.pending) > 0 {
+			l.park(c)
+			parked = append(parked, c)
+			continue
 		}
 		if len(c.pending) > 0 {
 			// One wait for the round: the first Wait syncs what all
@@ -392,13 +407,77 @@ func (l *eventLoop) finish(served []*conn, synced bool) {
 		}
 		l.syncTime += (d - l.syncTime) / 8
 	}
+	if parked != nil {
+		l.waitParked(parked)
+	}
 	l.back, l.writes = 0, 0
 	for _, c := range served {
-		if l.conns[c.fd] == c && !c.blocked {
+		if l.conns[c.fd] == c && !c.blocked && !c.parked {
 			l.send(c)
 		}
 	}
 	l.ended = time.Now()
+}
+
+// postponed reports whether the writes of served wait for the
+// background fsync under everysec (Commit.Postponed), which can take up
+// to 2 s on a slow disk: their connections are then parked.
+func (l *eventLoop) postponed(served []*conn) bool {
+	for _, c := range served {
+		if n := len(c.pending); n > 0 && c.pending[n-1].commit.Postponed() {
+			return true
+		}
+	}
+	return false
+}
+
+// park sets c aside while its writes wait for the background fsync:
+// the loop neither reads from it nor sends to it (epoll no longer
+// watches it) until unpark, and serves the other connections
+// meanwhile, as Redis's loop goes on while it postpones a write (Redis
+// even replies first; here a reply still waits for its write).
+func (l *eventLoop) park(c *conn) {
+	c.parked = true
+	l.ctl(syscall.EPOLL_CTL_DEL, c.fd, 0)
+}
+
+// waitParked waits, in a goroutine of its own, for the writes of the
+// parked connections, and then hands them back to the loop (unpark).
+func (l *eventLoop) waitParked(parked []*conn) {
+	l.waiting.Add(1)
+	go func() {
+		defer l.waiting.Done()
+		for _, c := range parked {
+			// An error is the settle's, in unpark.
+			c.pending[len(c.pending)-1].commit.Wait(context.Background())
+		}
+		l.mu.Lock()
+		l.ready = append(l.ready, parked...)
+		l.mu.Unlock()
+		l.signal()
+	}()
+}
+
+// unpark puts a parked connection, whose writes are done, back in the
+// loop: it settles and sends its replies, and serves it again.
+func (l *eventLoop) unpark(c *conn) {
+	c.parked = false
+	if l.conns[c.fd] != c {
+		return
+	}
+	events := uint32(syscall.EPOLLIN | syscall.EPOLLRDHUP)
+	if c.blocked {
+		events = syscall.EPOLLOUT
+	}
+	if err := l.ctl(syscall.EPOLL_CTL_ADD, c.fd, events); err != nil {
+		l.close(c)
+		return
+	}
+	l.settle(c)
+	if !c.blocked {
+		l.send(c)
+		l.queue(c) // it may have commands buffered, or bytes unread
+	}
 }
 
 // settle waits for the writes of c's pending replies, and puts the
@@ -593,6 +672,12 @@ func (l *eventLoop) shutdown() {
 	for _, c := range l.takeAll() {
 		l.conns[c.fd] = c
 	}
+	l.waiting.Wait() // for the parked connections' writes
+	for _, c := range l.ready {
+		c.parked = false
+		l.settle(c)
+	}
+	l.ready = nil
 	deadline := time.Now().Add(5 * time.Second)
 	for _, c := range l.conns {
 		c.closing = true
