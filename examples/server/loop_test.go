@@ -282,9 +282,15 @@ func TestEverysecPostponed(t *testing.T) {
 		t.Fatal(err)
 	}
 	ar := resp.NewReader(bufio.NewReader(a))
-	// b's commands are served meanwhile, before a has its reply.
+	// b's commands are served meanwhile, before a has its reply: once
+	// a's SET has run, b sees its value.
 	check(t, b, "PONG", "PING")
-	check(t, b, `"3"`, "GET", "k")
+	for deadline := time.Now().Add(10 * time.Second); replyString(b.Do("GET", "k")) != "3"; {
+		if time.Now().After(deadline) {
+			t.Fatal("a's SET did not run in 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	a.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 	if v, err := ar.ReadReply(); err == nil {
 		t.Fatalf("SET answered (%q) before its write was done: it did not wait for the background fsync, or the loop waited for it instead of serving the other client", replyString(v))

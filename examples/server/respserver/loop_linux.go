@@ -673,11 +673,14 @@ func (l *eventLoop) shutdown() {
 		l.conns[c.fd] = c
 	}
 	l.waiting.Wait() // for the parked connections' writes
-	for _, c := range l.ready {
+	l.mu.Lock()
+	ready := l.ready
+	l.ready = nil
+	l.mu.Unlock()
+	for _, c := range ready {
 		c.parked = false
 		l.settle(c)
 	}
-	l.ready = nil
 	deadline := time.Now().Add(5 * time.Second)
 	for _, c := range l.conns {
 		c.closing = true
@@ -711,8 +714,8 @@ func (l *eventLoop) takeAll() []*conn {
 }
 
 // epollWaitTimeout is epoll_wait with a timeout finer than a
-// millisecond (epoll_pwait2, Linux 5.11); on older kernels it rounds the
-// timeout up to a millisecond.
+// millisecond (epoll_pwait2, Linux 5.11); where that is missing, it
+// rounds the timeout up to a millisecond.
 func epollWaitTimeout(ep int, events []syscall.EpollEvent, d time.Duration) (int, error) {
 	if !noPwait2.Load() {
 		ts := syscall.NsecToTimespec(int64(d))
@@ -724,7 +727,7 @@ func epollWaitTimeout(ep int, events []syscall.EpollEvent, d time.Duration) (int
 			return int(n), nil
 		case syscall.EINTR:
 			return 0, nil
-		case syscall.ENOSYS:
+		case syscall.ENOSYS, syscall.EPERM: // EPERM: a seccomp filter that predates it
 			noPwait2.Store(true)
 		default:
 			return 0, os.NewSyscallError("epoll_pwait2", errno)
@@ -744,5 +747,5 @@ func epollWaitTimeout(ep int, events []syscall.EpollEvent, d time.Duration) (int
 // architecture (it came after the tables were unified).
 const sysEpollPwait2 = 441
 
-// noPwait2 is set once epoll_pwait2 returned ENOSYS.
+// noPwait2 is set once epoll_pwait2 failed with ENOSYS or EPERM.
 var noPwait2 atomic.Bool
