@@ -22,8 +22,36 @@ import (
 // of the event loop and a connection's own goroutine runs the command
 // (the loop hands a connection over at its first server command, with
 // a write's reply still waiting for the AOF before it).
+//
+// It runs on the disk, and with fsyncs slowed down to 5 ms, under which
+// the loop gathers writes (eventLoop.gather) in most rounds, handovers
+// among them.
 func TestPipelines(t *testing.T) {
-	s := startStore(t, "", "--appendonly", "yes", "--appendfsync", "always")
+	t.Run("disk", func(t *testing.T) {
+		testPipelines(t, startStore(t, "", "--appendonly", "yes", "--appendfsync", "always"))
+	})
+	t.Run("slow fsync", func(t *testing.T) {
+		testPipelines(t, startFaulty(t, t.TempDir(), slowSyncs(5*time.Millisecond, nil)))
+	})
+}
+
+// slowSyncs returns a Faulty FS whose syncs of AOF incr files sleep d
+// first, and count in n (unless nil).
+func slowSyncs(d time.Duration, n *atomic.Int64) *vfs.Faulty {
+	ffs := vfs.NewFaulty(vfs.Default)
+	ffs.FailWhen(func(op vfs.Op, path string) bool {
+		if op == vfs.OpSync && strings.HasSuffix(path, ".incr.aof") {
+			if n != nil {
+				n.Add(1)
+			}
+			time.Sleep(d)
+		}
+		return false
+	}, vfs.IOError)
+	return ffs
+}
+
+func testPipelines(t *testing.T, s *storeServer) {
 	const conns, rounds = 16, 20
 	var wg sync.WaitGroup
 	for i := range conns {
@@ -196,15 +224,7 @@ func TestPipelineWriteError(t *testing.T) {
 // turns would need two.
 func TestGroupCommit(t *testing.T) {
 	var syncs atomic.Int64
-	ffs := vfs.NewFaulty(vfs.Default)
-	ffs.FailWhen(func(op vfs.Op, path string) bool {
-		if op == vfs.OpSync && strings.HasSuffix(path, ".incr.aof") {
-			syncs.Add(1)
-			time.Sleep(20 * time.Millisecond)
-		}
-		return false
-	}, vfs.IOError)
-	s := startFaulty(t, t.TempDir(), ffs)
+	s := startFaulty(t, t.TempDir(), slowSyncs(20*time.Millisecond, &syncs))
 	const clients, writes = 16, 10
 	var wg sync.WaitGroup
 	for i := range clients {
