@@ -246,6 +246,18 @@ type addTrimArgs struct {
 	noMkstream bool
 }
 
+// argCount parses argument i as the count of option name (MAXLEN,
+// LIMIT), which must not be negative: Redis's "ERR The <name> argument
+// must be >= 0." otherwise.
+func (x *ctx) argCount(i int, name string) (int64, bool) {
+	n, ok := x.argInt(i)
+	if ok && n < 0 {
+		x.err("ERR The " + name + " argument must be >= 0.")
+		return 0, false
+	}
+	return n, ok
+}
+
 // parseAddTrim parses XADD's or XTRIM's options as
 // streamParseAddOrTrimArgsOrReply; for XADD it returns the ID's position.
 func (x *ctx) parseAddTrim(xadd bool) (a addTrimArgs, pos int, ok bool) {
@@ -271,12 +283,8 @@ func (x *ctx) parseAddTrim(xadd bool) (a addTrimArgs, pos int, ok bool) {
 				i++
 			}
 			if equalFold(opt, "maxlen") {
-				n, ok := x.argInt(i + 1)
+				n, ok := x.argCount(i+1, "MAXLEN")
 				if !ok {
-					return a, 0, false
-				}
-				if n < 0 {
-					x.err("ERR The MAXLEN argument must be >= 0.")
 					return a, 0, false
 				}
 				a.maxlen = n
@@ -292,12 +300,8 @@ func (x *ctx) parseAddTrim(xadd bool) (a addTrimArgs, pos int, ok bool) {
 			i++
 			a.argIdx = i
 		case equalFold(opt, "limit") && more > 0:
-			n, ok := x.argInt(i + 1)
+			n, ok := x.argCount(i+1, "LIMIT")
 			if !ok {
-				return a, 0, false
-			}
-			if n < 0 {
-				x.err("ERR The LIMIT argument must be >= 0.")
 				return a, 0, false
 			}
 			a.limit = n
