@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -335,11 +334,7 @@ func TestDifferentialGeoTypes(t *testing.T) { runDifferential(t, "geo", "strings
 func TestGeoKnownValues(t *testing.T) {
 	ks := keyspace.NewMemory(nil)
 	q := func(args ...string) string { return fmt.Sprintf("%q", args) }
-	tests := []struct {
-		args  []string
-		reply string
-		log   []string
-	}{
+	tests := []callCase{
 		{[]string{"GEOADD", "k", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"}, ":2\r\n",
 			[]string{q("zadd", "k", "3479099956230698", "Palermo", "3479447370796909", "Catania")}},
 		{[]string{"GEOADD", "k", "CH", "XX", "13.361389", "38.115556", "Palermo", "1", "1", "new"}, ":0\r\n", nil},
@@ -367,19 +362,7 @@ func TestGeoKnownValues(t *testing.T) {
 		{[]string{"GEODIST", "k", "Palermo", "Catania", "yd"}, "-ERR unsupported unit provided. please use M, KM, FT, MI\r\n", nil},
 		{[]string{"GEORADIUSBYMEMBER", "k", "nope", "1", "km"}, "-ERR could not decode requested zset member\r\n", nil},
 	}
-	for _, tt := range tests {
-		reply, log := zcall(t, ks, tt.args...)
-		if reply != tt.reply {
-			t.Errorf("%q replied %q, want %q", tt.args, reply, tt.reply)
-		}
-		want := tt.log
-		if len(want) == 1 && want[0] == "=" {
-			want = []string{q(tt.args...)}
-		}
-		if !slices.Equal(log, want) {
-			t.Errorf("%q logged %q, want %q", tt.args, log, want)
-		}
-	}
+	checkCalls(t, ks, tests)
 }
 
 // TestGeoEdgeCases compares replies byte for byte, and the data, in

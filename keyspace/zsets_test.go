@@ -781,14 +781,37 @@ func zcall(t *testing.T, ks *keyspace.Memory, args ...string) (string, []string)
 	return string(c.Reply.Buf), log
 }
 
+// callCase is a command, its reply and what it logs (nil: nothing; the
+// command itself when "=").
+type callCase struct {
+	args  []string
+	reply string
+	log   []string
+}
+
+// checkCalls runs each case's command on ks in order (zcall) and checks
+// its reply and log.
+func checkCalls(t *testing.T, ks *keyspace.Memory, cases []callCase) {
+	t.Helper()
+	for _, tc := range cases {
+		reply, log := zcall(t, ks, tc.args...)
+		if reply != tc.reply {
+			t.Errorf("%q: reply %q, want %q", tc.args, reply, tc.reply)
+		}
+		want := tc.log
+		if len(want) == 1 && want[0] == "=" {
+			want = []string{fmt.Sprintf("%q", tc.args)}
+		}
+		if !slices.Equal(log, want) {
+			t.Errorf("%q: logged %q, want %q", tc.args, log, want)
+		}
+	}
+}
+
 func TestZSetCommandsReplyAndLog(t *testing.T) {
 	ks := keyspace.NewMemory(nil)
 	q := func(args ...string) string { return fmt.Sprintf("%q", args) }
-	tests := []struct {
-		args  []string
-		reply string
-		log   []string // nil: nothing logged; the command itself when "="
-	}{
+	tests := []callCase{
 		{[]string{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, ":3\r\n", []string{"="}},
 		{[]string{"ZADD", "z", "1", "a"}, ":0\r\n", nil},
 		{[]string{"ZADD", "z", "CH", "5", "a"}, ":1\r\n", []string{"="}},
@@ -847,19 +870,7 @@ func TestZSetCommandsReplyAndLog(t *testing.T) {
 		{[]string{"ZUNION", "2", "r", "inf", "WITHSCORES"}, "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$3\r\ninf\r\n", nil},
 		{[]string{"ZDIFF", "2", "inf", "r"}, "*1\r\n$1\r\na\r\n", nil},
 	}
-	for _, tc := range tests {
-		reply, log := zcall(t, ks, tc.args...)
-		if reply != tc.reply {
-			t.Errorf("%q: reply %q, want %q", tc.args, reply, tc.reply)
-		}
-		want := tc.log
-		if len(want) == 1 && want[0] == "=" {
-			want = []string{q(tc.args...)}
-		}
-		if fmt.Sprint(log) != fmt.Sprint(want) {
-			t.Errorf("%q: logged %v, want %v", tc.args, log, want)
-		}
-	}
+	checkCalls(t, ks, tests)
 }
 
 // TestZSetExpiredDestination checks that a *STORE over an expired
