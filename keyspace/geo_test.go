@@ -477,17 +477,9 @@ func TestGeoRESP3(t *testing.T) {
 		{"GEOSEARCH", "k", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km", "WITHCOORD", "WITHDIST", "WITHHASH"},
 		{"GEOSEARCH", "nokey", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"},
 	} {
-		c := keyspace.Call{Write: true, Reply: keyspace.Reply{RESP3: true}}
-		bargs := make([][]byte, len(args))
-		for i, a := range args {
-			bargs[i] = []byte(a)
-			c.Args = append(c.Args, []byte(a))
-		}
-		if err := ks.Exec(&c); err != nil {
-			t.Fatal(err)
-		}
-		if theirs := raw(bargs); !bytes.Equal(c.Reply.Buf, theirs) {
-			t.Errorf("%q:\n ours  %q\n redis %q", args, c.Reply.Buf, theirs)
+		ours, bargs := resp3Exec(t, ks, args)
+		if theirs := raw(bargs); !bytes.Equal(ours, theirs) {
+			t.Errorf("%q:\n ours  %q\n redis %q", args, ours, theirs)
 		}
 	}
 }

@@ -882,15 +882,7 @@ func TestStreamsRESP3(t *testing.T) {
 		{"XAUTOCLAIM", "s", "g", "d", "0", "0", "JUSTID"}, {"XINFO", "HELP"}, {"XGROUP", "HELP"},
 		{"XDEL", "s", "1-1"}, {"XSETID", "s", "9-0"}, {"XTRIM", "s", "MAXLEN", "0"}, {"XINFO", "STREAM", "s"},
 	} {
-		c := keyspace.Call{Write: true, Reply: keyspace.Reply{RESP3: true}}
-		bargs := make([][]byte, len(args))
-		for i, a := range args {
-			bargs[i] = []byte(a)
-			c.Args = append(c.Args, []byte(a))
-		}
-		if err := ks.Exec(&c); err != nil {
-			t.Fatal(err)
-		}
+		ours, bargs := resp3Exec(t, ks, args)
 		var theirs []byte
 		if args[0] == "XREAD" && args[1] == "BLOCK" {
 			rc.Must("MULTI")
@@ -900,8 +892,8 @@ func TestStreamsRESP3(t *testing.T) {
 		} else {
 			theirs = rc.Raw(bargs...)
 		}
-		if !bytes.Equal(c.Reply.Buf, theirs) {
-			t.Errorf("%q:\n ours  %q\n redis %q", args, c.Reply.Buf, theirs)
+		if !bytes.Equal(ours, theirs) {
+			t.Errorf("%q:\n ours  %q\n redis %q", args, ours, theirs)
 		}
 	}
 }

@@ -650,17 +650,9 @@ func TestZSetsRESP3(t *testing.T) {
 		{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"BZPOPMIN", "z", "0"}, {"ZMPOP", "1", "z", "MAX"},
 		{"BZMPOP", "0", "1", "z", "MIN", "COUNT", "2"}, {"ZMPOP", "1", "z", "MIN"}, {"BZPOPMIN", "z", "0.01"},
 	} {
-		c := keyspace.Call{Write: true, Reply: keyspace.Reply{RESP3: true}}
-		bargs := make([][]byte, len(args))
-		for i, a := range args {
-			bargs[i] = []byte(a)
-			c.Args = append(c.Args, []byte(a))
-		}
-		if err := ks.Exec(&c); err != nil {
-			t.Fatal(err)
-		}
-		if theirs := rc.Raw(bargs...); !bytes.Equal(c.Reply.Buf, theirs) {
-			t.Errorf("%q:\n ours  %q\n redis %q", args, c.Reply.Buf, theirs)
+		ours, bargs := resp3Exec(t, ks, args)
+		if theirs := rc.Raw(bargs...); !bytes.Equal(ours, theirs) {
+			t.Errorf("%q:\n ours  %q\n redis %q", args, ours, theirs)
 		}
 	}
 }
@@ -779,6 +771,21 @@ func zcall(t *testing.T, ks *keyspace.Memory, args ...string) (string, []string)
 		log = append(log, fmt.Sprintf("%q", r.Args))
 	}
 	return string(c.Reply.Buf), log
+}
+
+// resp3Exec runs one command on ks with RESP3 replies, and returns the
+// reply and the arguments as bytes (to send to redis-server).
+func resp3Exec(t *testing.T, ks *keyspace.Memory, args []string) (reply []byte, bargs [][]byte) {
+	t.Helper()
+	c := keyspace.Call{Write: true, Reply: keyspace.Reply{RESP3: true}}
+	for _, a := range args {
+		bargs = append(bargs, []byte(a))
+		c.Args = append(c.Args, []byte(a)) // a copy of its own: Exec may change it
+	}
+	if err := ks.Exec(&c); err != nil {
+		t.Fatal(err)
+	}
+	return c.Reply.Buf, bargs
 }
 
 // callCase is a command, its reply and what it logs (nil: nothing; the
