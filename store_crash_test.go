@@ -667,7 +667,7 @@ func TestReadsGoOnWhenWritesFail(t *testing.T) {
 	if err := s.Set(ctx, []byte("b"), []byte("2"), time.Second); err != nil {
 		t.Fatal(err)
 	}
-	ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, vfs.NoSpace)
+	ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite || op == vfs.OpWriteAt }, vfs.NoSpace)
 	if err := s.Set(ctx, []byte("c"), []byte("3"), 0); !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("write on a full disk: %v", err)
 	}
@@ -766,7 +766,7 @@ func TestAOFRetry(t *testing.T) {
 			if err := s.Set(ctx, []byte("a"), []byte("1"), 0); err != nil {
 				t.Fatal(err)
 			}
-			ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite }, vfs.ShortWrite)
+			ffs.FailWhen(func(op vfs.Op, path string) bool { return op == vfs.OpWrite || op == vfs.OpWriteAt }, vfs.ShortWrite)
 			if err := s.Set(ctx, []byte("b"), []byte("2"), 0); !errors.Is(err, syscall.ENOSPC) {
 				t.Fatalf("write on a full disk: %v", err)
 			}

@@ -70,6 +70,10 @@ type Options struct {
 	Timestamps bool
 	// Now returns the time for annotations; nil means time.Now.
 	Now func() time.Time
+	// Buffered makes Always write through the page cache and fdatasync,
+	// as Redis does, instead of writing directly over a pad (see
+	// direct.go), which it does where the file system can.
+	Buffered bool
 }
 
 // Appender appends records to one AOF file.
@@ -102,6 +106,7 @@ type Options struct {
 // under No, with PauseSyncs, or under EverySec when more is written in a
 // second; it costs one fsync per maxUnsynced bytes).
 type Appender struct {
+	fsys vfs.FS
 	f    vfs.File
 	opts Options // Policy and Timestamps are not read: see policy and ts
 
@@ -129,6 +134,14 @@ type Appender struct {
 	// syncMu keeps the everysec syncer out while Retry or Close
 	// writes the tail again.
 	syncMu sync.Mutex
+
+	// Direct writes (direct.go), under the flushing token: dio is set
+	// while the records go direct; noDirect once the file system said
+	// it has none; directAt, after a failed start, is where the records
+	// must reach before the next try.
+	dio      *directWriter
+	noDirect bool
+	directAt int64
 
 	flushing chan struct{} // a token: held by the goroutine writing and syncing
 	written  atomic.Int64  // offset up to which the file holds the records
@@ -166,9 +179,11 @@ var ErrClosed = errors.New("aof: appender closed")
 
 // OpenAppender opens the file name for appending (creating it if
 // needed) and returns an Appender writing at its end. The first record
-// is preceded by a SELECT, as Redis's first record of a file is.
+// is preceded by a SELECT, as Redis's first record of a file is. A pad
+// that direct writes left after the records (a crash does) is cut
+// first.
 func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
-	a := &Appender{db: -1, flushing: make(chan struct{}, 1)}
+	a := &Appender{fsys: fsys, db: -1, flushing: make(chan struct{}, 1)}
 	if opts != nil {
 		a.opts = *opts
 	}
@@ -179,7 +194,7 @@ func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
+	end, err := cutPad(fsys, f)
 	if err == nil {
 		// The file may be new: make its directory entry durable, or a
 		// crash could lose the whole file after records were synced.
@@ -190,7 +205,7 @@ func OpenAppender(fsys vfs.FS, name string, opts *Options) (*Appender, error) {
 		return nil, err
 	}
 	a.f = f
-	a.end = fi.Size()
+	a.end = end
 	a.written.Store(a.end)
 	a.synced.Store(a.end) // what was there before is as durable as it is
 	a.tailAt = a.end
@@ -415,6 +430,14 @@ func (a *Appender) flush(sync bool) {
 	a.buf, a.spare = a.spare[:0], nil
 	a.mu.Unlock()
 
+	if !a.pickWriter() {
+		a.unflush(data)
+		return
+	}
+	if a.dio != nil {
+		a.writeDirect(data)
+		return
+	}
 	if len(data) > 0 {
 		at := a.written.Load()
 		n, err := a.f.Write(data)
@@ -432,6 +455,137 @@ func (a *Appender) flush(sync bool) {
 	if sync || big {
 		a.sync()
 	}
+}
+
+// unflush puts data, taken from the buffer by a flush that could not
+// write it, back in front of the buffer.
+func (a *Appender) unflush(data []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.buf = append(append([]byte(nil), data...), a.buf...)
+}
+
+// pickWriter starts or stops the direct writes as the policy says: they
+// are for Always (whose writes they make durable one by one), where the
+// file system has them. It reports false when it set the sticky error.
+func (a *Appender) pickWriter() bool {
+	want := a.Policy() == Always && !a.opts.Buffered && !a.noDirect && a.written.Load() >= a.directAt
+	switch {
+	case want && a.dio == nil:
+		return a.startDirect()
+	case !want && a.dio != nil && !a.noDirect && a.written.Load() < a.directAt:
+		// (A failed direct write asked to try later: go on with them.)
+	case !want && a.dio != nil:
+		a.stopDirect() // if the pad cannot be cut, writes go on direct
+	}
+	return true
+}
+
+// startDirect starts the direct writes: it syncs what was written
+// through the page cache, opens the file for direct writes, and writes
+// the pad after the records. When the file system has no direct writes,
+// or they fail, writes go on through the page cache. It reports false
+// when it set the sticky error.
+func (a *Appender) startDirect() bool {
+	w := a.written.Load()
+	if a.synced.Load() < w {
+		// Direct writes claim what is before them as durable.
+		a.sync()
+		if a.stickyErr() != nil {
+			return false
+		}
+	}
+	head := make([]byte, w-alignDown(w))
+	err := a.readAt(head, alignDown(w))
+	var f vfs.File
+	if err == nil {
+		f, err = vfs.OpenDirect(a.fsys, a.f.Name())
+	}
+	if err == nil {
+		d := &directWriter{f: f, phys: w, head: head}
+		if err = d.write(nil, w); err == nil {
+			a.dio = d
+			return true
+		}
+		f.Close()
+		// The pad may be partly written: cut it, or appends would go
+		// after it.
+		if terr := a.f.Truncate(w); terr != nil {
+			a.fail("write", terr)
+			return false
+		}
+	}
+	if noDirect(err) {
+		a.noDirect = true
+	} else {
+		a.directAt = w + padChunk // try again later
+	}
+	return true
+}
+
+// stopDirect cuts the pad and closes the file opened for direct writes,
+// so that writes go through the page cache again. If the cut fails, the
+// direct writes go on (and the cut is tried at the next flush).
+func (a *Appender) stopDirect() {
+	if err := a.f.Truncate(a.written.Load()); err != nil {
+		return
+	}
+	a.dio.f.Close()
+	a.dio = nil
+}
+
+// writeDirect writes data after the records, durably (see direct.go).
+func (a *Appender) writeDirect(data []byte) {
+	if len(data) > 0 {
+		at := a.written.Load()
+		if err := a.dio.write(data, at); err != nil {
+			a.fail("write", err)
+			a.unflush(data)
+			return
+		}
+		a.written.Store(at + int64(len(data)))
+		a.syncedTo(at + int64(len(data)))
+	}
+	a.mu.Lock()
+	a.spare = data[:0]
+	a.mu.Unlock()
+}
+
+// readAt reads the file's bytes at off, through a descriptor of its own
+// (the Appender's is write-only).
+func (a *Appender) readAt(p []byte, off int64) error {
+	if len(p) == 0 {
+		return nil
+	}
+	r, err := a.fsys.Open(a.f.Name())
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	_, err = r.ReadAt(p, off)
+	return err
+}
+
+// cutPad cuts a pad that direct writes left after the records of f (see
+// direct.go), durably, and returns f's size.
+func cutPad(fsys vfs.FS, f vfs.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return 0, err
+	}
+	r, err := fsys.Open(f.Name())
+	if err != nil {
+		return 0, err
+	}
+	end, err := recordsEnd(r, fi.Size())
+	r.Close()
+	if err != nil || end == fi.Size() {
+		return end, err
+	}
+	if err := f.Truncate(end); err != nil {
+		return 0, err
+	}
+	return end, f.Sync()
 }
 
 // keep adds b, just written at the end of the file, to the tail.
@@ -648,6 +802,15 @@ func (a *Appender) Close() error {
 		<-a.done
 		a.flushing <- struct{}{}
 		err := a.recover()
+		if a.dio != nil {
+			// Cut the pad, so that the file ends with its records. If
+			// that fails, the pad stays, which loads as well.
+			if a.f.Truncate(a.written.Load()) == nil {
+				a.f.Sync()
+			}
+			a.dio.f.Close()
+			a.dio = nil
+		}
 		if cerr := a.f.Close(); err == nil {
 			err = cerr
 		}

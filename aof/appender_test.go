@@ -284,11 +284,13 @@ func TestSyncFailureRewritesTail(t *testing.T) {
 
 // openFaulty opens an Appender under policy p on a faulty FS over a
 // MemFS, writing a.aof.
+// openFaulty opens an Appender that writes through the page cache under
+// every policy (Buffered), on a Faulty over a MemFS.
 func openFaulty(t *testing.T, p Policy) (*vfs.MemFS, *vfs.Faulty, *Appender) {
 	t.Helper()
 	mem := vfs.NewMem()
 	fsys := vfs.NewFaulty(mem)
-	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p})
+	a, err := OpenAppender(fsys, "a.aof", &Options{Policy: p, Buffered: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -559,7 +561,7 @@ func TestSetPolicy(t *testing.T) {
 		defer a.Close()
 		crashed := func() string {
 			t.Helper()
-			return readString(t, mem.CrashClone(vfs.CrashOptions{}), "a.aof")
+			return string(records(t, []byte(readString(t, mem.CrashClone(vfs.CrashOptions{}), "a.aof"))))
 		}
 		appendWait(t, a, rec(0, "SET", "a", "1"))
 		a.SetPolicy(Always)

@@ -85,7 +85,7 @@ type FileResult struct {
 	Keys      int64 // keys restored from the RDB part
 	Commands  int64 // commands replayed, MULTI units counted by command
 	Truncated bool  // an incomplete tail was cut, or skipped with ReadOnly (AllowTruncated)
-	End       int64 // offset after the last whole command: the file's size now, unless ReadOnly
+	End       int64 // offset after the last whole command: the file's size now, unless ReadOnly or a pad follows (see OpenAppender)
 }
 
 // LoadFile replays one AOF file into t: an RDB part first when the file
@@ -139,8 +139,17 @@ func LoadFile(fsys vfs.FS, name string, t Target, opts *LoadOptions) (FileResult
 		start = rd.Offset()
 	}
 	res.End = start
+	// A pad after the commands (see direct.go) is not read: a command
+	// cut before it is a truncated tail, as at the end of the file.
+	end, err := recordsEnd(f, res.Size)
+	if err != nil {
+		return res, err
+	}
+	if end < start {
+		end = res.Size // no commands after the RDB, whose last bytes may look like a pad
+	}
 	l := loader{name: name, t: t, f: f}
-	err = l.replay(io.NewSectionReader(f, start, res.Size-start), start, &o, &res)
+	err = l.replay(io.NewSectionReader(f, start, end-start), start, &o, &res)
 	if err == nil {
 		return res, nil
 	}

@@ -37,9 +37,12 @@
 //   - Numbers are canonical: "+3", " 3", "03", "-0" are refused.
 //   - argc < 1 is refused, as Redis's loader does (redis-check-aof lets
 //     "*0" pass).
-//   - An annotation ends with CRLF. Redis's loader also skips a '#' line
-//     ended by a bare LF, or cut by the end of the file; here those are a
-//     *ProtocolError and ErrTruncated. Redis writes "#TS:" lines and the
+//   - An annotation ends with CRLF, except a line of '#' alone, which may
+//     end with a bare LF: the pad that package aof's direct writes leave
+//     after the records of a file, which Redis may have appended after.
+//     Redis's loader also skips any other '#' line ended by a bare LF, or
+//     cut by the end of the file; here those are a *ProtocolError and
+//     ErrTruncated. Redis writes "#TS:" lines and the
 //     command after them in one write, so a crash can leave a partial
 //     annotation at the tail, which Redis loads as a clean end even with
 //     aof-load-truncated off. A loader that must do the same checks, on

@@ -72,6 +72,10 @@ func FuzzReadCommand(f *testing.F) {
 		var enc []byte
 		for _, it := range base.items {
 			if it.kind == KindAnnotation {
+				if data[it.end-2] != '\r' { // a pad line
+					enc = append(append(append(enc, '#'), it.ann...), '\n')
+					continue
+				}
 				enc = AppendAnnotation(enc, []byte(it.ann))
 				continue
 			}

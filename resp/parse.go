@@ -309,6 +309,10 @@ func (p *parser) parse(b []byte) (done bool, err error) {
 			nl := p.scan + i
 			p.pos = nl + 1
 			if p.kind == KindAnnotation {
+				if padLine(b[:nl]) {
+					p.line = b[1:nl:nl]
+					return true, nil
+				}
 				if nl < 2 || b[nl-1] != '\r' {
 					return false, protoErr(nl, "annotation not terminated by CRLF")
 				}
@@ -366,4 +370,16 @@ func ParseCommand(buf []byte) (args [][]byte, n int, err error) {
 		}
 		return p.args, n + p.pos, nil
 	}
+}
+
+// padLine reports whether line, without its LF, is all '#': a line of
+// the pad that aofrdb's AOF appender writes after its records (see
+// package aof), which may end with a bare LF.
+func padLine(line []byte) bool {
+	for _, c := range line {
+		if c != '#' {
+			return false
+		}
+	}
+	return true
 }

@@ -165,7 +165,10 @@ var cmdCases = []cmdCase{
 	{name: "bulk then CR X", in: "*1\r\n$3\r\nfoo\rX", err: "proto", off: 11},
 	{name: "bulk too long", in: "*1\r\n$3\r\nfoobar\r\n", err: "proto", off: 11},
 	{name: "annotation LF only", in: "#TS:1\n", err: "proto", off: 5},
-	{name: "annotation bare LF", in: "#\n", err: "proto", off: 1},
+	{name: "annotation bare LF", in: "#TS\n", err: "proto", off: 3},
+	{name: "pad line", in: "#\n", want: []string{"#"}, err: "eof"},
+	{name: "pad lines", in: "##\n#\n*1\r\n$4\r\nPING\r\n###\n", want: []string{"##", "#", "command[PING]", "###"}, err: "eof"},
+	{name: "pad line cut", in: "*1\r\n$4\r\nPING\r\n###", want: []string{"command[PING]"}, err: "trunc"},
 	{name: "garbage after command", in: "*1\r\n$4\r\nPING\r\nxyz", want: []string{"command[PING]"}, err: "proto", off: 14},
 	{name: "RESP reply", in: "+OK\r\n", err: "proto", off: 0},
 }

@@ -308,7 +308,7 @@ func TestStoreAOFWriteError(t *testing.T) {
 	c := s.client(t)
 	check(t, c, "OK", "SET", "a", "1")
 	ffs.FailWhen(func(op vfs.Op, path string) bool {
-		return op == vfs.OpWrite && strings.HasSuffix(path, ".incr.aof")
+		return (op == vfs.OpWrite || op == vfs.OpWriteAt) && strings.HasSuffix(path, ".incr.aof")
 	}, vfs.NoSpace)
 	const misconf = "(error) MISCONF Errors writing to the AOF file: No space left on device"
 	check(t, c, "OK", "MULTI")

@@ -204,7 +204,7 @@ func TestPipelineWriteError(t *testing.T) {
 		t.Fatalf("replies before the fault: %q", got)
 	}
 	ffs.FailWhen(func(op vfs.Op, path string) bool {
-		return op == vfs.OpWrite && strings.HasSuffix(path, ".incr.aof")
+		return (op == vfs.OpWrite || op == vfs.OpWriteAt) && strings.HasSuffix(path, ".incr.aof")
 	}, vfs.NoSpace)
 	const misconf = "MISCONF Errors writing to the AOF file: No space left on device"
 	got := pipeline([]string{"SET", "p", "2"}, []string{"STRLEN", "p"}, []string{"SET", "q", "2"}, []string{"INCR", "n"})

@@ -26,6 +26,7 @@ const (
 	OpTruncate
 	OpSyncDir
 	OpLock
+	OpOpenDirect
 	OpRead
 	OpReadAt
 	OpWrite
@@ -49,6 +50,7 @@ var opNames = [...]string{
 	OpTruncate:     "truncate",
 	OpSyncDir:      "syncdir",
 	OpLock:         "lock",
+	OpOpenDirect:   "opendirect",
 	OpRead:         "read",
 	OpReadAt:       "readat",
 	OpWrite:        "write",
@@ -240,6 +242,18 @@ func (f *Faulty) OpenAppend(name string) (File, error) {
 	return f.open(OpOpenAppend, name, f.fs.OpenAppend)
 }
 
+// OpenDirect implements DirectFS when the FS it wraps does (see
+// vfs.OpenDirect). A ShortWrite of the file's WriteAt writes the first
+// half of its buffer rounded down to DirectAlign.
+func (f *Faulty) OpenDirect(name string) (File, error) {
+	file, err := f.open(OpOpenDirect, name, func(name string) (File, error) { return OpenDirect(f.fs, name) })
+	if err != nil {
+		return nil, err
+	}
+	file.(*faultyFile).direct = true
+	return file, nil
+}
+
 func (f *Faulty) open(op Op, name string, open func(string) (File, error)) (File, error) {
 	if err := f.fail(op, name); err != nil {
 		return nil, err
@@ -334,8 +348,9 @@ func (l *faultyLock) Close() error {
 }
 
 type faultyFile struct {
-	file File
-	fs   *Faulty
+	file   File
+	fs     *Faulty
+	direct bool // OpenDirect
 }
 
 func (f *faultyFile) Read(p []byte) (int, error) {
@@ -369,8 +384,12 @@ func (f *faultyFile) write(op Op, p []byte, write func([]byte) (int, error)) (in
 	}
 	n := 0
 	if fault == ShortWrite {
+		half := len(p) / 2
+		if f.direct {
+			half &^= DirectAlign - 1
+		}
 		var err error
-		if n, err = write(p[:len(p)/2]); err != nil {
+		if n, err = write(p[:half]); err != nil {
 			return n, err
 		}
 	}

@@ -14,7 +14,9 @@ import (
 //
 //	create NAME
 //	openappend NAME
+//	opendirect NAME
 //	write NAME N          N is the number of bytes written
+//	writeat NAME OFF N
 //	sync NAME
 //	ftruncate NAME SIZE   File.Truncate
 //	close NAME
@@ -68,6 +70,14 @@ func (l *loggingFS) Open(name string) (File, error) { return l.fs.Open(name) }
 func (l *loggingFS) OpenAppend(name string) (File, error) {
 	f, err := l.fs.OpenAppend(name)
 	l.log(err, "openappend %s", name)
+	return l.wrap(f, err)
+}
+
+// OpenDirect implements DirectFS when the FS it wraps does; it logs
+// "opendirect NAME", and the file's writes as "writeat NAME OFF N".
+func (l *loggingFS) OpenDirect(name string) (File, error) {
+	f, err := OpenDirect(l.fs, name)
+	l.log(err, "opendirect %s", name)
 	return l.wrap(f, err)
 }
 

@@ -185,6 +185,18 @@ func (m *MemFS) OpenAppend(name string) (File, error) {
 	return m.openFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 }
 
+// OpenDirect implements DirectFS. Each WriteAt of the file is synced
+// before it returns, and fails with EINVAL unless it is aligned as
+// OpenDirect says.
+func (m *MemFS) OpenDirect(name string) (File, error) {
+	f, err := m.openFile(name, os.O_RDWR)
+	if err != nil {
+		return nil, err
+	}
+	f.(*memFile).direct = true
+	return f, nil
+}
+
 func (m *MemFS) openFile(name string, flag int) (File, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -456,6 +468,7 @@ type memFile struct {
 	readable bool
 	writable bool
 	append   bool
+	direct   bool // OpenDirect
 	pos      int64
 	closed   bool
 }
@@ -516,6 +529,9 @@ func (f *memFile) Write(p []byte) (int, error) {
 	if err := f.check("write", false, true); err != nil {
 		return 0, err
 	}
+	if f.direct {
+		return 0, pathErr("write", f.name, syscall.EINVAL)
+	}
 	d := f.node.data
 	if f.append {
 		f.pos = int64(len(d))
@@ -540,7 +556,7 @@ func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
 	if err := f.check("writeat", false, true); err != nil {
 		return 0, err
 	}
-	if off < 0 {
+	if off < 0 || f.direct && !aligned(p, off) {
 		return 0, pathErr("writeat", f.name, syscall.EINVAL)
 	}
 	end := off + int64(len(p))
@@ -554,6 +570,9 @@ func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
 	copy(d[off:], p)
 	f.node.data = d
 	f.node.modTime = time.Now()
+	if f.direct {
+		f.node.sync()
+	}
 	return len(p), nil
 }
 
