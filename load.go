@@ -97,7 +97,7 @@ func (s *Store) load() error {
 func (s *Store) openAOF(o *Options, fresh bool) (*aof.Dir, error) {
 	d, err := aof.OpenDir(s.fsys, filepath.Join(s.dir, o.AppendDirname), &aof.DirOptions{
 		Prefix:  o.AppendFilename,
-		Append:  aof.Options{Policy: o.AppendFsync, Timestamps: o.AOFTimestampEnabled, Now: s.now},
+		Append:  aof.Options{Policy: o.AppendFsync, Timestamps: o.AOFTimestampEnabled, Now: s.now, Buffered: o.AlwaysBuffered},
 		RDBBase: o.AOFUseRDBPreamble,
 		Fresh:   fresh,
 		WriteBase: func(path string) (int64, error) {

@@ -93,6 +93,11 @@ type Options struct {
 	// Progress, when not nil, is called from time to time while the
 	// data is loaded at Open.
 	Progress func(LoadProgress)
+	// AlwaysBuffered makes appendfsync always write and fdatasync the
+	// AOF as Redis does, instead of writing it directly, durably, over
+	// a pad, where the file system can (see aof.Options.Buffered and
+	// the README's "How always writes").
+	AlwaysBuffered bool
 	// FS is the file system; nil means the operating system's. Tests
 	// pass an in-memory one that can crash or fail.
 	FS vfs.FS

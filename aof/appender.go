@@ -473,8 +473,6 @@ func (a *Appender) pickWriter() bool {
 	switch {
 	case want && a.dio == nil:
 		return a.startDirect()
-	case !want && a.dio != nil && !a.noDirect && a.written.Load() < a.directAt:
-		// (A failed direct write asked to try later: go on with them.)
 	case !want && a.dio != nil:
 		a.stopDirect() // if the pad cannot be cut, writes go on direct
 	}

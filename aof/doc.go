@@ -13,6 +13,15 @@
 // 2 s while it is slow; No once they are written. A failed write or sync
 // is sticky until Retry succeeds.
 //
+// Under Always, where the file system has direct writes (vfs.OpenDirect),
+// the Appender writes the records with O_DIRECT|O_DSYNC over a pad of
+// '#' lines that it writes ahead of them, rather than write(2) and
+// fdatasync: one durable write with no metadata to commit, about half
+// the time of an append and its fdatasync. Redis reads the pad as
+// annotations. Close cuts it, and OpenAppender cuts the one a crash
+// left; the loader stops at it. Options.Buffered turns this off. See
+// direct.go for the format and the README for what it changes.
+//
 // A Dir is a multi-part directory open for appending, as redis-server
 // keeps it: OpenDir (after loading) writes a base when there is none,
 // opens the last incr file or creates one, and deletes history files.
