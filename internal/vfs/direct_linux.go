@@ -29,5 +29,10 @@ func (f directFile) WriteAt(p []byte, off int64) (int, error) {
 	if !aligned(p, off) {
 		return 0, &fs.PathError{Op: "writeat", Path: f.f.Name(), Err: syscall.EINVAL}
 	}
-	return f.f.WriteAt(p, off)
+	n, err := f.f.WriteAt(p, off)
+	if syncDelay > 0 { // a durable write is a sync too (see datasync)
+		ts := syscall.NsecToTimespec(int64(syncDelay))
+		syscall.Nanosleep(&ts, nil)
+	}
+	return n, err
 }
