@@ -363,3 +363,34 @@ func TestApply(t *testing.T) {
 		t.Errorf("zero Commit: %v", err)
 	}
 }
+
+// TestAlwaysBuffered: under always, the incr file has a pad after its
+// records while the Store runs (direct writes), unless AlwaysBuffered;
+// Close cuts it.
+func TestAlwaysBuffered(t *testing.T) {
+	for _, buffered := range []bool{false, true} {
+		mem := vfs.NewMem()
+		o := memOptions(mem)
+		o.AppendOnly, o.AppendFsync, o.Save, o.AlwaysBuffered = true, aof.Always, nil, buffered
+		s := mustOpen(t, "data", o)
+		if err := s.Set(ctx, []byte("k"), []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+		incr := "data/appendonlydir/appendonly.aof.1.incr.aof"
+		fi, err := mem.Stat(incr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info := s.Info()
+		records := info.AOFCurrentSize - info.AOFBaseSize
+		if padded := fi.Size() > records; padded == buffered {
+			t.Errorf("AlwaysBuffered %v: the incr file is %d bytes for %d of records", buffered, fi.Size(), records)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := mem.Stat(incr); err != nil || fi.Size() != records {
+			t.Errorf("AlwaysBuffered %v: after Close the incr file is %d bytes for %d of records (%v)", buffered, fi.Size(), records, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package aof
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aofrdb/aofrdb/internal/vfs"
+	"github.com/aofrdb/aofrdb/keyspace"
 	"github.com/aofrdb/aofrdb/rdb"
 )
 
@@ -60,6 +62,17 @@ func FuzzLoadFile(f *testing.F) {
 	f.Add([]byte("*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n"))
 	f.Add([]byte("#TS:1\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n#TS"))
 	f.Add([]byte("REDIS0010\xff"))
+	// A file that direct writes left with a pad, and one with a record
+	// cut before its pad.
+	if a, err := OpenAppender(mem, "d.aof", &Options{Policy: Always}); err == nil {
+		end, _ := a.Append([]keyspace.Record{rec(0, "SET", "k", "v#\n")})
+		a.Wait(context.Background(), end)
+		if b, err := vfs.ReadFile(mem, "d.aof"); err == nil {
+			f.Add(b[:end+3*padLine])
+			f.Add(append(b[:end-5:end-5], b[end:end+2*padLine]...))
+		}
+		a.Close()
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, allow := range []bool{false, true} {
 			fsys := vfs.NewMem()
