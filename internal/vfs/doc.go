@@ -12,9 +12,9 @@
 // Stat, Truncate, Close, Name. OpenDirect, where an FS has it (DirectFS:
 // the OS on Linux, MemFS, and the wrappers over them), opens a file for
 // direct, durable writes by whole aligned blocks (O_DIRECT|O_DSYNC), as
-// the AOF appender writes under always. Errors are those of package os, so code
-// checks them with errors.Is(err, fs.ErrNotExist), errors.Is(err,
-// syscall.ENOSPC) and so on, whatever the FS.
+// the AOF appender writes under always. Errors are those of package os,
+// so code checks them with errors.Is(err, fs.ErrNotExist),
+// errors.Is(err, syscall.ENOSPC) and so on, whatever the FS.
 //
 // The implementations:
 //
