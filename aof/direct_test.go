@@ -387,14 +387,7 @@ func TestDirectPadInRedis(t *testing.T) {
 	live := keyspace.NewMemory(nil)
 	d, err := OpenDir(vfs.Default, dir, &DirOptions{
 		Append: Options{Policy: Always},
-		WriteBase: func(path string) (int64, error) {
-			s, err := live.Snapshot()
-			if err != nil {
-				return 0, err
-			}
-			defer s.Close()
-			return WriteBaseFile(vfs.Default, path, s, nil)
-		},
+		WriteBase: snapshotBase(vfs.Default, live, nil),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -565,14 +565,7 @@ func TestDirWorkloadInRedis(t *testing.T) {
 			d, err := OpenDir(vfs.Default, dir, &DirOptions{
 				Append:  Options{Policy: EverySec},
 				RDBBase: rdbBase,
-				WriteBase: func(path string) (int64, error) {
-					s, err := live.Snapshot()
-					if err != nil {
-						return 0, err
-					}
-					defer s.Close()
-					return WriteBaseFile(vfs.Default, path, s, bo)
-				},
+				WriteBase: snapshotBase(vfs.Default, live, bo),
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -633,6 +626,18 @@ func TestDirWorkloadInRedis(t *testing.T) {
 				t.Errorf("redis-server loaded other data than was written:\n%s", dataset.Diff(want, got))
 			}
 		})
+	}
+}
+
+// snapshotBase is a DirOptions.WriteBase that writes a snapshot of ks.
+func snapshotBase(fsys vfs.FS, ks keyspace.Keyspace, bo *BaseOptions) func(string) (int64, error) {
+	return func(path string) (int64, error) {
+		s, err := ks.Snapshot()
+		if err != nil {
+			return 0, err
+		}
+		defer s.Close()
+		return WriteBaseFile(fsys, path, s, bo)
 	}
 }
 
