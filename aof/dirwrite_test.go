@@ -280,6 +280,7 @@ func bulkString(r keyspace.Reply) (string, bool) {
 // a prefix of the writes, with every durable write (every acknowledged
 // one under always), and the directory opens and appends again.
 func TestDirCrash(t *testing.T) {
+	lowPadChunk(t, 2*vfs.DirectAlign) // quicker crash clones, and more extensions of the pad
 	for _, p := range []Policy{Always, EverySec, No} {
 		t.Run(p.String(), func(t *testing.T) {
 			for k := int64(0); ; k++ {
@@ -373,6 +374,7 @@ func reopen(t *testing.T, fsys vfs.FS, w *dirWorkload, j int, what string) {
 // nothing panics, every acknowledged write loads, and the directory
 // reopens, also after a crash.
 func TestDirFaults(t *testing.T) {
+	lowPadChunk(t, 2*vfs.DirectAlign) // quicker crash clones, and more extensions of the pad
 	for _, p := range []Policy{Always, EverySec, No} {
 		for _, fault := range []vfs.Fault{vfs.NoSpace, vfs.IOError, vfs.ShortWrite} {
 			t.Run(p.String()+"/"+fault.String(), func(t *testing.T) {
