@@ -386,7 +386,7 @@ func TestDirectPadInRedis(t *testing.T) {
 	dir := filepath.Join(data, "appendonlydir")
 	live := keyspace.NewMemory(nil)
 	d, err := OpenDir(vfs.Default, dir, &DirOptions{
-		Append: Options{Policy: Always},
+		Append:    Options{Policy: Always},
 		WriteBase: snapshotBase(vfs.Default, live, nil),
 	})
 	if err != nil {

@@ -565,8 +565,8 @@ func TestDirWorkloadInRedis(t *testing.T) {
 			live := keyspace.NewMemory(nil)
 			bo := &BaseOptions{RDBPreamble: rdbBase}
 			d, err := OpenDir(vfs.Default, dir, &DirOptions{
-				Append:  Options{Policy: EverySec},
-				RDBBase: rdbBase,
+				Append:    Options{Policy: EverySec},
+				RDBBase:   rdbBase,
 				WriteBase: snapshotBase(vfs.Default, live, bo),
 			})
 			if err != nil {
