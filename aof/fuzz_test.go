@@ -151,8 +151,14 @@ func FuzzCheckFix(f *testing.F) {
 			lfs := vfs.NewMem()
 			writeFile(lfs, "a.aof", data)
 			lr, err := LoadFile(lfs, "a.aof", acceptAll{}, &LoadOptions{AllowTruncated: true, ReadOnly: true})
-			if err != nil || lr.End != res.At {
-				t.Fatalf("fix cut a torn tail at %d; the loader: %+v, %v", res.At, lr, err)
+			// The loader stops where a pad of direct writes starts (Fix,
+			// as redis-check-aof, reads its lines as annotations).
+			want := res.At
+			if e, _ := recordsEnd(bytes.NewReader(data), int64(len(data))); e < want {
+				want = e
+			}
+			if err != nil || lr.End != want {
+				t.Fatalf("fix cut a torn tail at %d (records end at %d); the loader: %+v, %v", res.At, want, lr, err)
 			}
 		}
 	})
