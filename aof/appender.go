@@ -571,12 +571,7 @@ func cutPad(fsys vfs.FS, f vfs.File) (int64, error) {
 	if err != nil || fi.Size() == 0 {
 		return 0, err
 	}
-	r, err := fsys.Open(f.Name())
-	if err != nil {
-		return 0, err
-	}
-	end, err := recordsEnd(r, fi.Size())
-	r.Close()
+	end, err := recordsSize(fsys, f.Name())
 	if err != nil || end == fi.Size() {
 		return end, err
 	}

@@ -147,11 +147,12 @@ func OpenDir(fsys vfs.FS, dir string, opts *DirOptions) (*Dir, error) {
 	if n := len(m.Incr); n > 0 {
 		incr = m.Incr[n-1].Name
 		for _, f := range m.Incr[:n-1] {
-			fi, err := fsys.Stat(d.path(f.Name))
+			// Without a pad a crash may have left (see direct.go).
+			size, err := recordsSize(fsys, d.path(f.Name))
 			if err != nil {
 				return nil, fmt.Errorf("aof: incr file of %s: %w", d.path(manifest.ManifestName(d.prefix)), err)
 			}
-			d.incrSizes += fi.Size()
+			d.incrSizes += size
 		}
 		d.log.Info("opening AOF incr file on server start", "file", incr)
 	} else {

@@ -149,6 +149,21 @@ func noDirect(err error) bool {
 	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL)
 }
 
+// recordsSize returns the size of the named AOF file without a pad
+// after its records (see recordsEnd).
+func recordsSize(fsys vfs.FS, name string) (int64, error) {
+	r, err := fsys.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	fi, err := r.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return recordsEnd(r, fi.Size())
+}
+
 // recordsEnd returns where the records of a file of size bytes end: at
 // its end, unless a pad follows them (see above). It takes the longest
 // tail of '#' and '\n' as the pad, less the '\n' of a CRLF that ends a

@@ -446,3 +446,47 @@ func TestDirectPadInRedis(t *testing.T) {
 		t.Errorf("we load other data than redis-server wrote after the pad:\n%s", dataset.Diff(want, got))
 	}
 }
+
+// TestDirSizesWithoutPad: the size of an earlier incr file that a crash
+// left with a pad counts its records only.
+func TestDirSizesWithoutPad(t *testing.T) {
+	mem := vfs.NewMem()
+	live := keyspace.NewMemory(nil)
+	d, err := OpenDir(mem, testDir, &DirOptions{Append: Options{Policy: Always}, WriteBase: snapshotBase(mem, live, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(k string) {
+		t.Helper()
+		ack, err := d.Append([]keyspace.Record{rec(0, "SET", k, "v")})
+		if err == nil {
+			err = ack.Wait(context.Background())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a")
+	if _, err := d.BeginRewrite(context.Background()); err != nil { // a second incr file
+		t.Fatal(err)
+	}
+	write("b")
+	base, total := d.Sizes()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(testDir, manifest.IncrName("appendonly.aof", 1))
+	data := []byte(readString(t, mem, name))
+	pad := make([]byte, 3*padLine)
+	fillPad(pad, int64(len(data)))
+	pad[0] = '#'
+	f, err := mem.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(append(data, pad...))
+	f.Close()
+	if b, tot := reopenSizes(t, mem); b != base || tot != total {
+		t.Errorf("sizes with a pad in the first incr file: %d, %d; want %d, %d", b, tot, base, total)
+	}
+}
