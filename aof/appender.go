@@ -537,8 +537,7 @@ func (a *Appender) writeDirect(data []byte) {
 	if len(data) > 0 {
 		at := a.written.Load()
 		if err := a.dio.write(data, at); err != nil {
-			a.fail("write", err)
-			a.unflush(data)
+			a.failWrite(data, at, 0, err) // nothing to cut: the pad is after the records
 			return
 		}
 		a.written.Store(at + int64(len(data)))
@@ -619,9 +618,9 @@ func (a *Appender) failWrite(data []byte, at int64, n int, err error) {
 			data = data[n:]
 		}
 	}
+	a.unflush(data)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.buf = append(append([]byte(nil), data...), a.buf...)
 	a.err = werr
 }
 
